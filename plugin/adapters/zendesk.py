@@ -1,0 +1,268 @@
+"""Zendesk through zenpy: load a ticket's history from its audits, write in one update.
+
+One reassignment costs one read (the audits: comments, assignment changes and
+who made them) and one write (assignee, group, note, tags and Baton's
+idempotency keys in the audit's metadata). The ticket's state comes with the
+event; a safe update (``updated_stamp``) turns a stale snapshot into a 409.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+from zenpy import Zenpy
+from zenpy.lib.api_objects import Comment as ZenpyComment
+from zenpy.lib.api_objects import Ticket as ZenpyTicket
+from zenpy.lib.exception import APIException, RecordNotFoundException
+
+from plugin.actions import Action, AddTags, InternalNote, PublicReply, RemoveTags, RevertAssignment, SetField
+from plugin.adapters.base import VendorError, error_for_status, parse_retry_after
+from plugin.events import Event
+from plugin.model import Assignment, Comment, Ticket, TicketContext
+
+PLACEHOLDER_HOST = "zendesk.baton.invalid"
+KEYS_FIELD = "baton_keys"
+
+
+class BaseUrlAdapter(HTTPAdapter):
+    """Send zenpy's https://{subdomain}.zendesk.com URLs to the configured base URL.
+
+    zenpy always builds its own URL (ZENPY-NOTES.md); this rewrites it per client,
+    and raises Baton's errors on 429/5xx before zenpy's sleep-and-retry loop can.
+    """
+
+    def __init__(self, base_url: str, timeout: float = 15.0):
+        super().__init__(max_retries=0)
+        self.base = urlsplit(base_url.rstrip("/"))
+        self.timeout = timeout
+        self.requests: list[tuple[str, str]] = []
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        original_url = request.url or ""
+        parts = urlsplit(original_url)
+        request.url = urlunsplit((self.base.scheme, self.base.netloc, self.base.path + parts.path,
+                                  parts.query, ""))
+        kwargs["timeout"] = kwargs.get("timeout") or self.timeout
+        try:
+            response = super().send(request, **kwargs)
+        except requests.RequestException as exc:
+            raise error_for_status(503, f"Zendesk unreachable: {type(exc).__name__}") from exc
+        finally:
+            request.url = original_url
+        response.request = request
+        self.requests.append((request.method or "GET", parts.path))
+        if response.status_code == 429 or response.status_code >= 500:
+            raise error_for_status(response.status_code, f"Zendesk answered {response.status_code}",
+                                   parse_retry_after(response.headers.get("Retry-After")))
+        return response
+
+
+def _id(value: Any) -> str | None:
+    return None if value in (None, "", "null") else str(value)
+
+
+def _time(value: Any) -> datetime:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+
+
+def parse_audits(audits: list[dict[str, Any]], requester_id: str | None,
+                 baton_user_id: str | None) -> tuple[list[Comment], list[Assignment], set[str]]:
+    """Read comments, assignment changes and Baton's applied keys out of a ticket's audits."""
+    comments: list[Comment] = []
+    assignments: list[Assignment] = []
+    keys: set[str] = set()
+    for audit in sorted(audits, key=lambda a: (str(a.get("created_at")), int(a.get("id") or 0))):
+        author = _id(audit.get("author_id"))
+        at = _time(audit["created_at"])
+        keys.update((audit.get("metadata") or {}).get("custom", {}).get(KEYS_FIELD) or [])
+        for event in audit.get("events") or []:
+            if event.get("type") == "Comment":
+                comments.append(_comment(event, author, at, requester_id, baton_user_id))
+        change = _assignment(audit, author, at, baton_user_id)
+        if change:
+            assignments.append(change)
+    return comments, assignments, keys
+
+
+def _comment(event: dict[str, Any], audit_author: str | None, at: datetime, requester_id: str | None,
+             baton_user_id: str | None) -> Comment:
+    author = _id(event.get("author_id")) or audit_author
+    role = "system" if author == baton_user_id or author == "-1" else (
+        "customer" if author == requester_id else "agent")
+    return Comment(id=str(event.get("id")), author_id=author, author_role=role,
+                   public=bool(event.get("public", True)), created_at=at,
+                   body=str(event.get("body") or event.get("plain_body") or ""),
+                   html=str(event.get("html_body") or ""))
+
+
+def _assignment(audit: dict[str, Any], author: str | None, at: datetime,
+                baton_user_id: str | None) -> Assignment | None:
+    changes = {e.get("field_name"): e for e in audit.get("events") or []
+               if e.get("type") in ("Change", "Create")
+               and e.get("field_name") in ("assignee_id", "group_id")}
+    if not changes:
+        return None
+    by_rule = any((e.get("via") or {}).get("channel") == "rule" for e in changes.values())
+    kind = "baton" if baton_user_id and author == baton_user_id else (
+        "rule" if by_rule else "system" if author in (None, "-1") else "agent")
+    assignee, group = changes.get("assignee_id"), changes.get("group_id")
+    return Assignment(
+        id=str(audit.get("id")), at=at, actor_id=author, actor_kind=kind,
+        channel=str((audit.get("via") or {}).get("channel") or ""),
+        previous_assignee_id=_id(assignee.get("previous_value")) if assignee else None,
+        assignee_id=_id(assignee.get("value")) if assignee else None,
+        previous_group_id=_id(group.get("previous_value")) if group else None,
+        group_id=_id(group.get("value")) if group else None,
+    )
+
+
+def fill_unchanged(assignments: list[Assignment]) -> list[Assignment]:
+    """Carry the assignee or group an audit did not change forward from earlier audits."""
+    filled: list[Assignment] = []
+    assignee: str | None = None
+    group: str | None = None
+    for a in assignments:
+        moved_assignee = a.assignee_id is not None or a.previous_assignee_id is not None
+        moved_group = a.group_id is not None or a.previous_group_id is not None
+        prev_a = a.previous_assignee_id if moved_assignee else assignee
+        prev_g = a.previous_group_id if moved_group else group
+        assignee = a.assignee_id if moved_assignee else assignee
+        group = a.group_id if moved_group else group
+        filled.append(Assignment(a.id, a.at, a.actor_id, a.actor_kind, a.channel, prev_a, assignee,
+                                 prev_g, group))
+    return filled
+
+
+def snapshot_ticket(ticket_id: str, snapshot: dict[str, Any], base_url: str) -> Ticket:
+    """Build a Ticket from the neutral snapshot a webhook carried."""
+    updated = snapshot.get("updated_at")
+    return Ticket(
+        id=ticket_id, vendor="zendesk", subject=snapshot.get("subject") or "",
+        status=(snapshot.get("status") or "open").lower(), assignee_id=_id(snapshot.get("assignee_id")),
+        group_id=_id(snapshot.get("group_id")), requester_id=_id(snapshot.get("requester_id")),
+        tags=tuple(snapshot.get("tags") or ()), updated_at=_time(updated) if updated else None,
+        url=f"{base_url.rstrip('/')}/agent/tickets/{ticket_id}",
+    )
+
+
+def _complete(snapshot: dict[str, Any]) -> bool:
+    return bool(snapshot.get("updated_at") and snapshot.get("status") and snapshot.get("requester_id"))
+
+
+class ZendeskAdapter:
+    """Baton's Zendesk client: zenpy over a session bound to the configured base URL."""
+
+    vendor = "zendesk"
+
+    def __init__(self, base_url: str, email: str, token: str, timeout: float = 15.0):
+        if not base_url or not email or not token:
+            raise VendorError("Zendesk needs BATON_ZENDESK_URL, BATON_ZENDESK_EMAIL and BATON_ZENDESK_TOKEN")
+        self.base_url = base_url
+        self.transport = BaseUrlAdapter(base_url, timeout)
+        session = requests.Session()
+        session.mount("https://", self.transport)
+        session.auth = (f"{email}/token", token)
+        self.client = Zenpy(subdomain="baton", domain=PLACEHOLDER_HOST.split(".", 1)[1], email=email,
+                            token=token, session=session, disable_cache=True)
+
+    @property
+    def requests_made(self) -> list[tuple[str, str]]:
+        """Every (method, path) this client sent, for measuring API cost."""
+        return self.transport.requests
+
+    def whoami(self) -> str:
+        return str(self._call(self.client.users.me).id)
+
+    def load_context(self, event: Event, now: datetime, baton_user_id: str | None) -> TicketContext:
+        snapshot = dict(event.raw.get("ticket") or {})
+        if not _complete(snapshot):
+            snapshot = self._fetch_snapshot(event.ticket_id)
+        ticket = snapshot_ticket(event.ticket_id, snapshot, self.base_url)
+        audits = [a.to_dict() for a in self._call(lambda: list(self.client.tickets.audits(
+            ticket=int(event.ticket_id))))]
+        comments, assignments, keys = parse_audits(audits, ticket.requester_id, baton_user_id)
+        history = fill_unchanged(assignments)
+        return TicketContext(ticket=ticket, comments=tuple(comments), assignments=tuple(history),
+                             now=now, change=_change_for(event, history), baton_user_id=baton_user_id,
+                             applied_keys=frozenset(keys))
+
+    def reload_ticket(self, ctx: TicketContext) -> TicketContext:
+        fresh = snapshot_ticket(ctx.ticket.id, self._fetch_snapshot(ctx.ticket.id), self.base_url)
+        return TicketContext(**{**ctx.__dict__, "ticket": fresh})
+
+    def apply(self, ticket: Ticket, writes: list[Action], keys: list[str]) -> int:
+        comments = [a for a in writes if isinstance(a, (InternalNote, PublicReply))]
+        fields = _update_fields(writes)
+        requests_sent = 0
+        for index, comment in enumerate(comments or [None]):
+            body: dict[str, Any] = dict(fields) if index == 0 else {}
+            if comment is not None:
+                body["comment"] = ZenpyComment(body=comment.body, public=isinstance(comment, PublicReply))
+            if index == 0 and ticket.updated_at is not None:
+                body.update(safe_update=True, updated_stamp=ticket.updated_at.strftime("%Y-%m-%dT%H:%M:%SZ"))
+            body["metadata"] = {"custom": {KEYS_FIELD: keys}}
+            if len(body) > 1:
+                self._call(lambda b=body: self.client.tickets.update(ZenpyTicket(id=int(ticket.id), **b)))
+                requests_sent += 1
+        return requests_sent
+
+    def check(self) -> str:
+        me = self._call(self.client.users.me)
+        return f"Zendesk reachable at {self.base_url} as {me.email} (user {me.id}, role {me.role})"
+
+    def _fetch_snapshot(self, ticket_id: str) -> dict[str, Any]:
+        raw = self._call(lambda: self.client.tickets(id=int(ticket_id))).to_dict()
+        return {"subject": raw.get("subject"), "status": raw.get("status"),
+                "assignee_id": _id(raw.get("assignee_id")), "group_id": _id(raw.get("group_id")),
+                "requester_id": _id(raw.get("requester_id")), "updated_at": raw.get("updated_at"),
+                "tags": raw.get("tags") or []}
+
+    @staticmethod
+    def _call(func: Any) -> Any:
+        """Run a zenpy call, mapping its exceptions to Baton's error classes."""
+        try:
+            return func()
+        except RecordNotFoundException as exc:
+            raise error_for_status(404, f"Zendesk: not found ({exc})") from exc
+        except APIException as exc:
+            response = getattr(exc, "response", None)
+            status = response.status_code if response is not None else 400
+            raise error_for_status(status, f"Zendesk answered {status}: {str(exc)[:300]}") from exc
+
+
+def _update_fields(writes: list[Action]) -> dict[str, Any]:
+    """Fold assignment, tag and field writes into one ticket update body."""
+    fields: dict[str, Any] = {}
+    for action in writes:
+        if isinstance(action, RevertAssignment):
+            fields["assignee_id"] = int(action.assignee_id) if action.assignee_id else None
+            if action.group_id:
+                fields["group_id"] = int(action.group_id)
+        elif isinstance(action, AddTags):
+            fields.setdefault("additional_tags", []).extend(action.tags)
+        elif isinstance(action, RemoveTags):
+            fields.setdefault("remove_tags", []).extend(action.tags)
+        elif isinstance(action, SetField):
+            fields.setdefault("custom_fields", []).append({"id": int(action.field_id), "value": action.value})
+    return fields
+
+
+def _change_for(event: Event, history: list[Assignment]) -> Assignment | None:
+    """Find the assignment change an event is about: its audit, else the latest matching one."""
+    if event.kind not in ("assignment_changed", "ticket_updated") or not history:
+        return None
+    sequence = _id(event.raw.get("sequence"))
+    for change in reversed(history):
+        if sequence and change.id == sequence:
+            return change
+    wanted = {k: v for k, v in event.current.items() if k in ("assignee_id", "group_id")}
+    for change in reversed(history):
+        if all(getattr(change, k) == v for k, v in wanted.items()):
+            return change
+    return history[-1]

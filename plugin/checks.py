@@ -1,0 +1,71 @@
+"""`baton check`: validate the configuration and reach each configured service, one line each."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import redis
+
+from plugin.config import ConfigError, Settings, load_settings
+from plugin.store import Store
+
+
+def check_redis(settings: Settings) -> tuple[bool, str]:
+    """Reach Redis and say whether it persists acknowledged events (AOF)."""
+    url = settings["queue"]["redis_url"]
+    if not url:
+        return False, "Redis: REDIS_URL is not set (required for serve and worker)"
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=3, socket_timeout=3)
+        client.ping()
+        aof = client.config_get("appendonly").get("appendonly")
+    except redis.RedisError as exc:
+        return False, f"Redis: cannot reach {url.split('@')[-1]}: {exc}"
+    if aof != "yes":
+        return False, ("Redis: reachable, but appendonly is off: acknowledged events queued when it "
+                       "dies are lost; set `appendonly yes`")
+    return True, "Redis: reachable, appendonly yes"
+
+
+def check_database(settings: Settings) -> tuple[bool, str]:
+    """Open the store (creating tables if needed) and run a query."""
+    url = settings["store"]["database_url"]
+    try:
+        Store(url).ping()
+    except Exception as exc:  # any driver error is a failed check, reported as such
+        return False, f"Database: cannot use {url.split('@')[-1]}: {type(exc).__name__}: {exc}"
+    return True, f"Database: ok ({url.split('://')[0]})"
+
+
+def check_zendesk(settings: Settings) -> tuple[bool, str] | None:
+    """Call /users/me with the configured credentials (skipped when Zendesk is not configured)."""
+    zendesk = settings["zendesk"]
+    if not zendesk["url"]:
+        return None
+    from plugin.adapters.base import VendorError
+    from plugin.adapters.zendesk import ZendeskAdapter
+
+    try:
+        line = ZendeskAdapter(zendesk["url"], zendesk["email"], zendesk["token"]).check()
+    except VendorError as exc:
+        return False, f"Zendesk: {exc}"
+    if not zendesk["webhook_secret"]:
+        return False, f"{line}; but BATON_ZENDESK_WEBHOOK_SECRET is not set, so webhooks are refused"
+    return True, line
+
+
+def run_checks(out: Callable[[str], None]) -> int:
+    """Print one line per check; exit 1 if any failed."""
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        out(f"FAIL config: {exc}")
+        return 1
+    results: list[tuple[bool, str]] = [(True, f"Config: valid ({settings.source})")]
+    results += [check_redis(settings), check_database(settings)]
+    zendesk = check_zendesk(settings)
+    if zendesk:
+        results.append(zendesk)
+    for ok, line in results:
+        out(f"{'ok  ' if ok else 'FAIL'} {line}")
+    return 0 if all(ok for ok, _ in results) else 1

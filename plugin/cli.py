@@ -1,0 +1,146 @@
+"""The `baton` command: serve, worker, demo, check, and the try-it commands for admins."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from plugin.config import ConfigError, load_settings
+
+
+def read_input(path: str) -> str:
+    """Read a file, or standard input for '-'; a missing file is a clear error."""
+    if path == "-":
+        return sys.stdin.read()
+    file = Path(path)
+    if not file.is_file():
+        raise UsageError(f"no such file: {path}")
+    return file.read_text(encoding="utf-8")
+
+
+class UsageError(Exception):
+    """Bad input on the command line; printed without a traceback, exit code 2."""
+
+
+def print_json(value: Any) -> None:
+    print(json.dumps(value, indent=2, ensure_ascii=False, default=str))
+
+
+def cmd_note_check(args: argparse.Namespace) -> int:
+    from plugin.notes import validate_note
+
+    verdict = validate_note(read_input(args.file))
+    print_json(verdict.to_dict())
+    return 0
+
+
+def cmd_draft(args: argparse.Namespace) -> int:
+    from plugin.summary.commands import draft_command
+
+    if args.file != "-" and not Path(args.file).is_file():
+        raise UsageError(f"no such file: {args.file}")
+    try:
+        print_json(draft_command(args.file))
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    return 0
+
+
+def cmd_eval_summaries(args: argparse.Namespace) -> int:
+    from plugin.summary.commands import eval_command
+
+    if not Path(args.file).is_file():
+        raise UsageError(f"no such file: {args.file}")
+    eval_command(args.file, limit=args.limit)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    load_settings()  # fail fast, naming the bad key, before gunicorn forks
+    argv = [sys.executable, "-m", "gunicorn", "--bind", f"{args.host}:{args.port}",
+            "--workers", str(args.workers), "--access-logfile", "-", "plugin.app:create_app()"]
+    os.execv(sys.executable, argv)
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from plugin.workerproc import run_worker
+
+    return run_worker(load_settings(), burst=args.burst)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from plugin.checks import run_checks
+
+    return run_checks(print)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from plugin.sandbox.demo import run_demo
+
+    return run_demo(scenario_only=args.scenario_only, port=args.port)
+
+
+def cmd_dead_letters(args: argparse.Namespace) -> int:
+    from plugin.workerproc import list_dead_letters, replay_dead_letter
+
+    settings = load_settings()
+    if args.replay is not None:
+        print(replay_dead_letter(settings, args.replay))
+        return 0
+    print_json(list_dead_letters(settings))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="baton", description="Keeps context when tickets change hands.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the webhook receiver and dashboard (gunicorn)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=2)
+    serve.set_defaults(func=cmd_serve)
+    worker = sub.add_parser("worker", help="run an RQ worker for Baton's queue")
+    worker.add_argument("--burst", action="store_true", help="exit when the queue is empty")
+    worker.set_defaults(func=cmd_worker)
+    demo = sub.add_parser("demo", help="run Baton against its sandbox helpdesk")
+    demo.add_argument("--scenario-only", action="store_true", help="play the scenario, print, exit")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.set_defaults(func=cmd_demo)
+    sub.add_parser("check", help="validate configuration and reach each service").set_defaults(func=cmd_check)
+    note = sub.add_parser("note", help="handoff note tools").add_subparsers(dest="note_cmd", required=True)
+    note_check = note.add_parser("check", help="validate a handoff note (file or -)")
+    note_check.add_argument("file")
+    note_check.set_defaults(func=cmd_note_check)
+    draft = sub.add_parser("draft", help="draft a handoff from a conversation JSON (file or -)")
+    draft.add_argument("file")
+    draft.set_defaults(func=cmd_draft)
+    evaluate = sub.add_parser("eval", help="evaluations").add_subparsers(dest="eval_cmd", required=True)
+    summaries = evaluate.add_parser("summaries", help="ROUGE of the summarizer vs Lead-4 on a JSONL set")
+    summaries.add_argument("file")
+    summaries.add_argument("--limit", type=int, default=None)
+    summaries.set_defaults(func=cmd_eval_summaries)
+    dead = sub.add_parser("dead-letters", help="list dead letters, or replay one")
+    dead.add_argument("--replay", type=int, metavar="ID")
+    dead.set_defaults(func=cmd_dead_letters)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `baton` console script."""
+    args = build_parser().parse_args(argv)
+    func: Callable[[argparse.Namespace], int] = args.func
+    try:
+        return func(args)
+    except (UsageError, ConfigError) as exc:
+        print(f"baton: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

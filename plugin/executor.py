@@ -1,0 +1,63 @@
+"""Apply a rule's actions to a ticket, each at most once, and record what happened.
+
+An action's key is looked up in two ledgers before it is applied: Baton's store
+and the ticket's own history (Baton writes its keys into each update's audit
+metadata). So a job retried after a crash between the write and the record
+finds its write on the ticket and does not write again.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from plugin.actions import TICKET_WRITES, Action, RecordHandoff
+from plugin.adapters.base import HelpdeskAdapter
+from plugin.events import Event
+from plugin.model import TicketContext
+from plugin.store import HandoffRecord, Store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Applied:
+    """What the executor did: actions written, skipped as already applied, requests sent."""
+
+    written: tuple[str, ...]
+    skipped: tuple[str, ...]
+    requests: int
+    outcome: str
+
+
+def execute(ctx: TicketContext, actions: list[Action], event: Event, adapter: HelpdeskAdapter,
+            store: Store) -> Applied:
+    """Apply ticket writes once, then record actions and handoffs."""
+    keys = {action: action.key(ctx.ticket) for action in actions}
+    done = store.applied_keys(list(keys.values())) | set(ctx.applied_keys)
+    writes = [a for a in actions if isinstance(a, TICKET_WRITES)]
+    pending = [a for a in writes if keys[a] not in done]
+    skipped = tuple(keys[a] for a in writes if keys[a] in done)
+    requests = adapter.apply(ctx.ticket, pending, [keys[a] for a in pending]) if pending else 0
+    for action in pending:
+        store.record_action(keys[action], ctx.ticket.vendor, ctx.ticket.id, action.rule, action.kind,
+                            event.id)
+    outcomes = [_record_handoff(ctx, action, store) for action in actions
+                if isinstance(action, RecordHandoff)]
+    if skipped:
+        log.info("ticket %s: %d action(s) already applied, skipped", ctx.ticket.id, len(skipped))
+    return Applied(tuple(keys[a] for a in pending), skipped, requests, ", ".join(outcomes) or "no action")
+
+
+def _record_handoff(ctx: TicketContext, action: RecordHandoff, store: Store) -> str:
+    change = ctx.change
+    if change is None:
+        return action.outcome
+    store.record_handoff(HandoffRecord(
+        vendor=ctx.ticket.vendor, ticket_id=ctx.ticket.id, change_id=change.id, changed_at=change.at,
+        actor_id=change.actor_id, from_assignee=change.previous_assignee_id,
+        from_group=change.previous_group_id, to_assignee=change.assignee_id, to_group=change.group_id,
+        outcome=action.outcome, missing=action.missing, vague=action.vague, details=action.details,
+    ))
+    why = action.details.get("why") if action.details else None
+    return f"{action.outcome} ({why})" if why else action.outcome

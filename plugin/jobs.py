@@ -1,0 +1,181 @@
+"""The worker side: load the ticket, decide, apply, record; retry or dead-letter on failure.
+
+``process_event`` is what RQ runs (its arguments are plain JSON). Everything it
+needs comes from a ``Runtime`` built once per worker process from the settings,
+and ``handle_event`` takes that runtime explicitly, so tests run it inline.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import redis
+
+from plugin.actions import Action
+from plugin.adapters.base import Conflict, HelpdeskAdapter, RetryLater, VendorError
+from plugin.config import Settings, load_settings
+from plugin.events import Event
+from plugin.executor import Applied, execute
+from plugin.model import TicketContext
+from plugin.rules import all_rules
+from plugin.store import Store
+
+log = logging.getLogger(__name__)
+DECIDE_ON = ("assignment_changed", "ticket_updated")
+LOCK_SECONDS = 120
+
+
+class TicketBusy(RetryLater):
+    """Another worker holds this ticket's lock: one ticket's events apply in order."""
+
+
+@dataclass
+class Runtime:
+    """A worker process's settings, store, adapters and queue hooks."""
+
+    settings: Settings
+    store: Store
+    adapters: dict[str, HelpdeskAdapter] = field(default_factory=dict)
+    redis: redis.Redis | None = None
+    retry_hook: Callable[[Event, int, float], None] | None = None
+    summarize: Callable[[TicketContext], Any] | None = None
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    _local_locks: dict[str, threading.Lock] = field(default_factory=dict)
+
+    def adapter(self, vendor: str) -> HelpdeskAdapter:
+        """Return the adapter for a vendor, or fail permanently if it is not configured."""
+        if vendor not in self.adapters:
+            raise VendorError(f"{vendor} is not configured (see README, Configuration)")
+        return self.adapters[vendor]
+
+    def baton_user_id(self, adapter: HelpdeskAdapter) -> str:
+        """Return Baton's own helpdesk user id, learned once and cached in the store."""
+        key = f"{adapter.vendor}:baton_user_id"
+        cached = self.store.get_value(key)
+        if cached:
+            return cached
+        user_id = adapter.whoami()
+        self.store.set_value(key, user_id)
+        return user_id
+
+    @contextlib.contextmanager
+    def ticket_lock(self, vendor: str, ticket_id: str) -> Iterator[None]:
+        """Hold a per-ticket lock (in Redis when there is one) so events apply one at a time."""
+        name = f"baton:lock:{vendor}:{ticket_id}"
+        if self.redis is None:
+            with self._local_locks.setdefault(name, threading.Lock()):
+                yield
+            return
+        lock = self.redis.lock(name, timeout=LOCK_SECONDS, blocking_timeout=10)
+        if not lock.acquire():
+            raise TicketBusy(f"ticket {ticket_id} is busy", retry_after=5)
+        try:
+            yield
+        finally:
+            with contextlib.suppress(redis.exceptions.LockError):
+                lock.release()
+
+
+def decide(ctx: TicketContext, settings: Settings) -> list[Action]:
+    """Run every rule over the context and collect their actions."""
+    return [action for _, rule in all_rules() for action in rule(ctx, settings)]
+
+
+def handle_event(runtime: Runtime, event: Event) -> str:
+    """Process one event under its ticket's lock; return the outcome recorded."""
+    with runtime.ticket_lock(event.vendor, event.ticket_id):
+        outcome = _process(runtime, event)
+    runtime.store.record_event(event.vendor, event.id, event.kind, event.ticket_id, outcome)
+    log.info("event %s %s ticket=%s: %s", event.vendor, event.id, event.ticket_id, outcome)
+    return outcome
+
+
+def _process(runtime: Runtime, event: Event) -> str:
+    adapter = runtime.adapter(event.vendor)
+    baton_id = runtime.baton_user_id(adapter)
+    if event.actor_id and event.actor_id == baton_id:
+        return "ignored: Baton's own change"
+    if event.kind not in DECIDE_ON:
+        return f"ignored: nothing to decide on {event.kind}"
+    ctx = adapter.load_context(event, runtime.clock(), baton_id)
+    if ctx.change is None:
+        return "ignored: no assignment change found"
+    if ctx.change.actor_kind == "baton":
+        return "ignored: Baton's own change"
+    try:
+        applied = _decide_and_apply(runtime, adapter, ctx, event)
+    except Conflict:
+        log.info("ticket %s changed while deciding; reloading once", event.ticket_id)
+        applied = _decide_and_apply(runtime, adapter, adapter.reload_ticket(ctx), event)
+    return applied.outcome
+
+
+def _decide_and_apply(runtime: Runtime, adapter: HelpdeskAdapter, ctx: TicketContext,
+                      event: Event) -> Applied:
+    if runtime.summarize is not None:
+        ctx = replace(ctx, draft=runtime.summarize(ctx))
+    return execute(ctx, decide(ctx, runtime.settings), event, adapter, runtime.store)
+
+
+def run_with_retries(runtime: Runtime, data: dict[str, Any], attempt: int = 1) -> str:
+    """Handle an event; schedule a retry on rate limits, dead-letter what cannot succeed."""
+    event = Event.from_dict(data)
+    max_attempts = runtime.settings["queue"]["max_attempts"]
+    try:
+        return handle_event(runtime, event)
+    except RetryLater as exc:
+        if attempt < max_attempts and runtime.retry_hook is not None:
+            delay = min(max(exc.retry_after, 1.0) * (2 ** (attempt - 1)), 3600.0)
+            runtime.retry_hook(event, attempt + 1, delay)
+            return f"retrying in {delay:.0f} s (attempt {attempt + 1} of {max_attempts}): {exc}"
+        return _dead_letter(runtime, event, f"gave up after {attempt} attempt(s): {exc}")
+    except VendorError as exc:
+        return _dead_letter(runtime, event, f"{type(exc).__name__}: {exc}")
+
+
+def _dead_letter(runtime: Runtime, event: Event, reason: str) -> str:
+    runtime.store.record_dead_letter(event.vendor, event.id, event.to_dict(), reason)
+    runtime.store.record_event(event.vendor, event.id, event.kind, event.ticket_id, f"dead letter: {reason}")
+    log.error("event %s dead-lettered: %s", event.id, reason)
+    return f"dead letter: {reason}"
+
+
+_RUNTIME: Runtime | None = None
+
+
+def worker_runtime() -> Runtime:
+    """Build (once per worker process) the runtime from the environment's settings."""
+    global _RUNTIME
+    if _RUNTIME is None:
+        from plugin.wiring import build_runtime
+
+        _RUNTIME = build_runtime(load_settings())
+    return _RUNTIME
+
+
+def process_event(data: dict[str, Any], attempt: int = 1) -> str:
+    """RQ entry point: process one queued event (plain JSON arguments)."""
+    return run_with_retries(worker_runtime(), data, attempt)
+
+
+def on_job_failure(job: Any, connection: Any, exc_type: Any, exc_value: Any, tb: Any) -> None:
+    """RQ failure callback: a job that crashed for good becomes a visible dead letter."""
+    if job.retries_left:
+        return
+    data = job.args[0] if job.args else {}
+    worker_runtime().store.record_dead_letter(
+        str(data.get("vendor", "?")), str(data.get("id", job.id)), data,
+        f"job crashed: {exc_type.__name__}: {exc_value}")
+
+
+def retry_in(queue_enqueue_in: Callable[..., Any]) -> Callable[[Event, int, float], None]:
+    """Build a retry hook that re-enqueues an event after a delay (RQ's scheduler runs it)."""
+    def hook(event: Event, attempt: int, delay: float) -> None:
+        queue_enqueue_in(timedelta(seconds=delay), "plugin.jobs.process_event", event.to_dict(), attempt)
+    return hook

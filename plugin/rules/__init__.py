@@ -1,0 +1,22 @@
+"""Rules: pure functions from a TicketContext and settings to a list of actions.
+
+A rule does no I/O and reads no clock but ``ctx.now``; the same context always
+gives the same actions, so rules are tested with hand-built contexts and no mock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from plugin.actions import Action
+from plugin.config import Settings
+from plugin.model import TicketContext
+
+Rule = Callable[[TicketContext, Settings], list[Action]]
+
+
+def all_rules() -> list[tuple[str, Rule]]:
+    """Return the rules the worker runs, in order."""
+    from plugin.rules import require_handoff_note
+
+    return [(require_handoff_note.RULE, require_handoff_note.decide)]

@@ -1,0 +1,1 @@
+"""Dashboard pages; they read the store and never call a vendor."""

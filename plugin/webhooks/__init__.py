@@ -1,0 +1,1 @@
+"""Inbound webhooks: one blueprint per vendor; they verify, normalize, dedupe and enqueue."""

@@ -1,0 +1,52 @@
+"""Build the worker's and the web app's parts from settings, in one place.
+
+Configured vendors get adapters; a Redis URL gets the RQ queue, no Redis gets
+the in-process queue (``baton demo``). Nothing here runs at import time.
+"""
+
+from __future__ import annotations
+
+import redis
+from rq import Queue
+from rq.serializers import JSONSerializer
+
+from plugin.adapters.base import HelpdeskAdapter
+from plugin.config import Settings
+from plugin.jobs import Runtime, retry_in
+from plugin.store import Store
+
+
+def build_adapters(settings: Settings) -> dict[str, HelpdeskAdapter]:
+    """Create an adapter for each vendor whose credentials are configured."""
+    adapters: dict[str, HelpdeskAdapter] = {}
+    zendesk = settings["zendesk"]
+    if zendesk["url"] and zendesk["email"] and zendesk["token"]:
+        from plugin.adapters.zendesk import ZendeskAdapter
+
+        adapters["zendesk"] = ZendeskAdapter(zendesk["url"], zendesk["email"], zendesk["token"])
+    return adapters
+
+
+def build_summarizer(settings: Settings):  # noqa: ANN201 - returns a callable or None
+    """Return the draft function for handoff notes (offline by default, LLM when configured)."""
+    try:
+        from plugin.summary import SummaryOptions, make_summarizer
+    except ImportError:
+        return None
+    llm = settings["llm"]
+    options = SummaryOptions(llm_url=str(llm.get("url", "")), llm_api_key=str(llm.get("api_key", "")),
+                             llm_model=str(llm.get("model", "gpt-4o-mini")))
+    return make_summarizer(options).draft
+
+
+def build_runtime(settings: Settings, store: Store | None = None) -> Runtime:
+    """Assemble a worker runtime: store, adapters, Redis lock and retry scheduling."""
+    store = store or Store(settings["store"]["database_url"])
+    runtime = Runtime(settings=settings, store=store, adapters=build_adapters(settings),
+                      summarize=build_summarizer(settings))
+    redis_url = settings["queue"]["redis_url"]
+    if redis_url:
+        runtime.redis = redis.Redis.from_url(redis_url)
+        queue = Queue(settings["queue"]["name"], connection=runtime.redis, serializer=JSONSerializer)
+        runtime.retry_hook = retry_in(queue.enqueue_in)
+    return runtime

@@ -81,7 +81,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from plugin.sandbox.demo import run_demo
+    from plugin.demo import run_demo
 
     return run_demo(scenario_only=args.scenario_only, port=args.port)
 
@@ -110,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
     worker.set_defaults(func=cmd_worker)
     demo = sub.add_parser("demo", help="run Baton against its sandbox helpdesk")
     demo.add_argument("--scenario-only", action="store_true", help="play the scenario, print, exit")
-    demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument("--port", type=int, default=None, help="default 8000; a free port with --scenario-only")
     demo.set_defaults(func=cmd_demo)
     sub.add_parser("check", help="validate configuration and reach each service").set_defaults(func=cmd_check)
     note = sub.add_parser("note", help="handoff note tools").add_subparsers(dest="note_cmd", required=True)

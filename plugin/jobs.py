@@ -103,6 +103,11 @@ def _process(runtime: Runtime, event: Event) -> str:
         return "ignored: Baton's own change"
     if event.kind not in DECIDE_ON:
         return f"ignored: nothing to decide on {event.kind}"
+    # Zendesk sends one event per changed field (assignee, group) for the same update.
+    sequence = event.raw.get("sequence")
+    sequence_key = f"{event.vendor}:{event.ticket_id}:sequence:{sequence}" if sequence else None
+    if sequence_key and runtime.store.get_value(sequence_key):
+        return "ignored: same update as an event already processed"
     ctx = adapter.load_context(event, runtime.clock(), baton_id)
     if ctx.change is None:
         return "ignored: no assignment change found"
@@ -113,6 +118,8 @@ def _process(runtime: Runtime, event: Event) -> str:
     except Conflict:
         log.info("ticket %s changed while deciding; reloading once", event.ticket_id)
         applied = _decide_and_apply(runtime, adapter, adapter.reload_ticket(ctx), event)
+    if sequence_key:
+        runtime.store.set_value(sequence_key, event.id)
     return applied.outcome
 
 

@@ -29,6 +29,12 @@ class Comment:
     body: str
     html: str = ""
     author_name: str = ""
+    seq: int = 0  # position of its record in the ticket's history: orders same-second events
+
+    @property
+    def order(self) -> tuple[datetime, int]:
+        """Sort key that stays right when two records share a timestamp."""
+        return (self.created_at, self.seq)
 
     @property
     def is_internal_agent_note(self) -> bool:
@@ -49,6 +55,12 @@ class Assignment:
     assignee_id: str | None
     previous_group_id: str | None
     group_id: str | None
+    seq: int = 0  # position of its record in the ticket's history: orders same-second events
+
+    @property
+    def order(self) -> tuple[datetime, int]:
+        """Sort key that stays right when two records share a timestamp."""
+        return (self.at, self.seq)
 
     @property
     def from_unassigned(self) -> bool:
@@ -114,5 +126,5 @@ class TicketContext:
 
     def previous_change(self, change: Assignment) -> Assignment | None:
         """Return the assignment change made before ``change``, if any."""
-        earlier = [a for a in self.assignments if (a.at, a.id) < (change.at, change.id)]
+        earlier = [a for a in self.assignments if a.order < change.order]
         return earlier[-1] if earlier else None

@@ -8,6 +8,7 @@ event; a safe update (``updated_stamp``) turns a stale snapshot into a 409.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -77,32 +78,33 @@ def parse_audits(audits: list[dict[str, Any]], requester_id: str | None,
     comments: list[Comment] = []
     assignments: list[Assignment] = []
     keys: set[str] = set()
-    for audit in sorted(audits, key=lambda a: (str(a.get("created_at")), int(a.get("id") or 0))):
+    ordered = sorted(audits, key=lambda a: (_time(a["created_at"]), int(a.get("id") or 0)))
+    for seq, audit in enumerate(ordered):
         author = _id(audit.get("author_id"))
         at = _time(audit["created_at"])
         keys.update((audit.get("metadata") or {}).get("custom", {}).get(KEYS_FIELD) or [])
         for event in audit.get("events") or []:
             if event.get("type") == "Comment":
-                comments.append(_comment(event, author, at, requester_id, baton_user_id))
-        change = _assignment(audit, author, at, baton_user_id)
+                comments.append(_comment(event, author, at, requester_id, baton_user_id, seq))
+        change = _assignment(audit, author, at, baton_user_id, seq)
         if change:
             assignments.append(change)
     return comments, assignments, keys
 
 
 def _comment(event: dict[str, Any], audit_author: str | None, at: datetime, requester_id: str | None,
-             baton_user_id: str | None) -> Comment:
+             baton_user_id: str | None, seq: int) -> Comment:
     author = _id(event.get("author_id")) or audit_author
     role = "system" if author == baton_user_id or author == "-1" else (
         "customer" if author == requester_id else "agent")
     return Comment(id=str(event.get("id")), author_id=author, author_role=role,
                    public=bool(event.get("public", True)), created_at=at,
                    body=str(event.get("body") or event.get("plain_body") or ""),
-                   html=str(event.get("html_body") or ""))
+                   html=str(event.get("html_body") or ""), seq=seq)
 
 
 def _assignment(audit: dict[str, Any], author: str | None, at: datetime,
-                baton_user_id: str | None) -> Assignment | None:
+                baton_user_id: str | None, seq: int) -> Assignment | None:
     changes = {e.get("field_name"): e for e in audit.get("events") or []
                if e.get("type") in ("Change", "Create")
                and e.get("field_name") in ("assignee_id", "group_id")}
@@ -118,7 +120,7 @@ def _assignment(audit: dict[str, Any], author: str | None, at: datetime,
         previous_assignee_id=_id(assignee.get("previous_value")) if assignee else None,
         assignee_id=_id(assignee.get("value")) if assignee else None,
         previous_group_id=_id(group.get("previous_value")) if group else None,
-        group_id=_id(group.get("value")) if group else None,
+        group_id=_id(group.get("value")) if group else None, seq=seq,
     )
 
 
@@ -134,8 +136,8 @@ def fill_unchanged(assignments: list[Assignment]) -> list[Assignment]:
         prev_g = a.previous_group_id if moved_group else group
         assignee = a.assignee_id if moved_assignee else assignee
         group = a.group_id if moved_group else group
-        filled.append(Assignment(a.id, a.at, a.actor_id, a.actor_kind, a.channel, prev_a, assignee,
-                                 prev_g, group))
+        filled.append(replace(a, previous_assignee_id=prev_a, assignee_id=assignee,
+                              previous_group_id=prev_g, group_id=group))
     return filled
 
 

@@ -43,11 +43,10 @@ def exemption(ctx: TicketContext, change: Assignment, settings: Settings) -> str
 def find_handoff_note(ctx: TicketContext, change: Assignment) -> Comment | None:
     """Pick the note that speaks for this move: agents' internal notes since the previous move."""
     previous = ctx.previous_change(change)
-    since = previous.at if previous else None
     notes = [
         c for c in ctx.comments
         if c.is_internal_agent_note and c.author_id != ctx.baton_user_id
-        and (since is None or c.created_at > since) and c.created_at <= change.at + NOTE_GRACE
+        and (previous is None or c.order > previous.order) and c.created_at <= change.at + NOTE_GRACE
     ]
     handoffs = [c for c in notes if looks_like_handoff_note(c.body)]
     return (handoffs or notes or [None])[-1]

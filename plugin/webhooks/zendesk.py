@@ -87,6 +87,15 @@ def _ticket_snapshot(detail: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _sequence_id(data: dict[str, Any]) -> str | None:
+    """Events from one ticket update share a sequence id (Zendesk's meta.sequence)."""
+    for holder in (data.get("event") or {}, data):
+        sequence = (holder.get("meta") or {}).get("sequence") if isinstance(holder, dict) else None
+        if isinstance(sequence, dict) and sequence.get("id") is not None:
+            return str(sequence["id"])
+    return None
+
+
 def normalize_event(data: dict[str, Any]) -> Event | None:
     """Map a ticket event subscription payload to an Event; None for types Baton ignores."""
     kind_and_field = EVENT_KINDS.get(str(data.get("type")))
@@ -107,7 +116,7 @@ def normalize_event(data: dict[str, Any]) -> Event | None:
         occurred_at=str(data.get("time") or ""), actor_id=_str_or_none(detail.get("actor_id")),
         previous=previous, current=current,
         raw={"type": data.get("type"), "ticket": _ticket_snapshot(detail),
-             "sequence": ((change.get("meta") or {}).get("sequence") or {}).get("id")},
+             "sequence": _sequence_id(data)},
     )
 
 

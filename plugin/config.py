@@ -23,6 +23,7 @@ ENV_OVERRIDES: dict[str, tuple[str, str]] = {
     "BATON_ZENDESK_EMAIL": ("zendesk", "email"),
     "BATON_ZENDESK_TOKEN": ("zendesk", "token"),
     "BATON_ZENDESK_WEBHOOK_SECRET": ("zendesk", "webhook_secret"),
+    "BATON_ZENDESK_PREVIOUS_WEBHOOK_SECRET": ("zendesk", "previous_webhook_secret"),
     "BATON_FRESHDESK_URL": ("freshdesk", "url"),
     "BATON_FRESHDESK_API_KEY": ("freshdesk", "api_key"),
     "BATON_FRESHDESK_WEBHOOK_TOKEN": ("freshdesk", "webhook_token"),
@@ -38,7 +39,8 @@ ENV_OVERRIDES: dict[str, tuple[str, str]] = {
     "DATABASE_URL": ("store", "database_url"),
 }
 SECRET_KEYS = {
-    ("zendesk", "token"), ("zendesk", "webhook_secret"), ("freshdesk", "api_key"),
+    ("zendesk", "token"), ("zendesk", "webhook_secret"), ("zendesk", "previous_webhook_secret"),
+    ("freshdesk", "api_key"),
     ("freshdesk", "webhook_token"), ("jira", "token"), ("jira", "webhook_secret"),
     ("hubspot", "token"), ("llm", "api_key"), ("dashboard", "token"),
 }

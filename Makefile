@@ -28,7 +28,7 @@ test: $(BIN)/.installed redis-server
 	$(BIN)/python -m pytest
 
 lint: $(BIN)/.installed
-	$(BIN)/ruff check plugin tests bench
+	$(BIN)/ruff check plugin tests $(wildcard bench)
 
 bench: $(BIN)/.installed redis-server
 	$(BIN)/python bench/webhook_ack.py

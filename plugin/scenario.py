@@ -43,6 +43,17 @@ def _baton_requests(world: Any) -> int:
     return len(world.runtime.adapters["zendesk"].requests_made)
 
 
+def describe_cost(world: Any, since: int) -> str:
+    """Say how many Zendesk requests Baton made since a point, and what they were for."""
+    made = world.runtime.adapters["zendesk"].requests_made[since:]
+    names = sum(1 for _, path in made if "/users" in path or "/groups" in path)
+    writes = sum(1 for method, _ in made if method != "GET")
+    reads = len(made) - names - writes
+    detail = f"{reads} read, {writes} write" + (f", {names} to learn agent and group names (cached)"
+                                               if names else "")
+    return f"{len(made)} ({detail})"
+
+
 def play(world: Any, out: Callable[[str], None] = print) -> int:
     """Run the scenario against a started DemoWorld; return the number of failed checks."""
     sb, p, checks = world.sandbox, world.people, Checks(out)
@@ -70,7 +81,7 @@ def play(world: Any, out: Callable[[str], None] = print) -> int:
                   bool(notes) and "Missing: Situation, Tried, Promised, Reason." in notes[-1]["body"])
     if notes:
         out("   Baton's note to Alex:\n" + "\n".join("   | " + line for line in notes[-1]["body"].splitlines()))
-    out(f"   Zendesk API requests Baton made for this reassignment: {_baton_requests(world) - before}")
+    out(f"   Zendesk API requests Baton made for this reassignment: {describe_cost(world, before)}")
 
     out("3. Alex writes a complete handoff note and moves the ticket again.")
     sb.act(t1, p["alex"], comment={"public": False, "body": COMPLETE_NOTE})
@@ -97,11 +108,13 @@ def _duplicate_deliveries(world: Any, checks: Checks) -> None:
     world.settle()
     sender = sb.webhooks[0]
     sender.deliver_times = 3
+    before = _baton_requests(world)
     try:
         sb.act(t2, p["alex"], assignee_id=p["blake"], group_id=p["billing"])
         world.settle()
     finally:
         sender.deliver_times = 1
+    checks.out(f"   Zendesk API requests for this reassignment: {describe_cost(world, before)}")
     ticket = sb.ticket(t2)
     reverts = [a for a in sb.ticket_audits(t2) if a["author_id"] == p["baton"]
                and any(e.get("field_name") == "assignee_id" for e in a["events"])]

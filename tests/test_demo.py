@@ -26,7 +26,7 @@ def test_scenario_only_plays_every_step_and_exits_zero(tmp_path) -> None:
     assert "ok   Baton put the ticket back with Alex in Support" in out
     assert "ok   the move is accepted: Blake in Billing holds the ticket" in out
     assert "ok   reverted exactly once, with one note" in out
-    assert "Zendesk API requests Baton made for this reassignment: 2" in out
+    assert "Zendesk API requests for this reassignment: 2 (1 read, 1 write)" in out
 
 
 def seeded_app(tmp_path):

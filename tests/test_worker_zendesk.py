@@ -44,6 +44,8 @@ def moved_without_note(world: SandboxWorld) -> tuple[int, dict]:
 def test_reassignment_without_note_is_reverted_in_one_read_and_one_write(world, tmp_path) -> None:
     runtime = world.runtime(tmp_path)
     runtime.baton_user_id(runtime.adapters["zendesk"])  # learned once per process
+    warm_tid, warm_audit = moved_without_note(world)  # first sight of these agents and groups
+    handle_event(runtime, reassignment_event(world, warm_tid, warm_audit, "evt-warm"))
     tid, audit = moved_without_note(world)
     stamp_before = world.sandbox.ticket(tid)["updated_at"]
     world.bodies.clear()
@@ -55,6 +57,7 @@ def test_reassignment_without_note_is_reverted_in_one_read_and_one_write(world, 
     assert body["assignee_id"] == world.people["alex"] and body["group_id"] == world.people["support"]
     assert body["comment"]["public"] is False
     assert "Missing: Situation, Tried, Promised, Reason." in body["comment"]["body"]
+    assert "back with Alex Rivera in group Support" in body["comment"]["body"]
     assert body["additional_tags"] == ["baton_handoff_reverted"]
     assert body["safe_update"] is True and body["updated_stamp"] == stamp_before
     keys = body["metadata"]["custom"]["baton_keys"]
@@ -75,6 +78,18 @@ def test_complete_note_is_accepted_and_tagged(world, tmp_path) -> None:
     assert ticket["assignee_id"] == p["blake"]
     assert {"baton_handoff_ok", "baton_transferred"} <= set(ticket["tags"])
     assert runtime.store.recent_handoffs(ticket_id=str(tid))[0]["outcome"] == "accepted"
+
+
+def test_names_are_learned_once_and_cached(world, tmp_path) -> None:
+    runtime = world.runtime(tmp_path)
+    runtime.baton_user_id(runtime.adapters["zendesk"])
+    tid, audit = moved_without_note(world)
+    world.bodies.clear()
+    handle_event(runtime, reassignment_event(world, tid, audit))
+    paths = sorted(path for _, path, _ in world.bodies)
+    assert paths == sorted([f"/api/v2/tickets/{tid}/audits.json", "/api/v2/users/show_many.json",
+                            f"/api/v2/groups/{world.people['support']}.json",
+                            f"/api/v2/groups/{world.people['billing']}.json", f"/api/v2/tickets/{tid}.json"])
 
 
 def test_second_event_of_the_same_update_reads_nothing(world, tmp_path) -> None:

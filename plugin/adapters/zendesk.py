@@ -8,6 +8,8 @@ event; a safe update (``updated_stamp``) turns a stale snapshot into a 409.
 
 from __future__ import annotations
 
+import contextlib
+import time
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -21,12 +23,13 @@ from zenpy.lib.api_objects import Ticket as ZenpyTicket
 from zenpy.lib.exception import APIException, RecordNotFoundException
 
 from plugin.actions import Action, AddTags, InternalNote, PublicReply, RemoveTags, RevertAssignment, SetField
-from plugin.adapters.base import VendorError, error_for_status, parse_retry_after
+from plugin.adapters.base import NotFound, VendorError, error_for_status, parse_retry_after
 from plugin.events import Event
 from plugin.model import Assignment, Comment, Ticket, TicketContext
 
 PLACEHOLDER_HOST = "zendesk.baton.invalid"
 KEYS_FIELD = "baton_keys"
+NAME_CACHE_SECONDS = 3600.0  # agent and group names rarely change; a cold name costs one read
 
 
 class BaseUrlAdapter(HTTPAdapter):
@@ -172,6 +175,7 @@ class ZendeskAdapter:
         session.auth = (f"{email}/token", token)
         self.client = Zenpy(subdomain="baton", domain=PLACEHOLDER_HOST.split(".", 1)[1], email=email,
                             token=token, session=session, disable_cache=True)
+        self.names: dict[str, tuple[str, float]] = {}
 
     @property
     def requests_made(self) -> list[tuple[str, str]]:
@@ -190,9 +194,28 @@ class ZendeskAdapter:
             ticket=int(event.ticket_id))))]
         comments, assignments, keys = parse_audits(audits, ticket.requester_id, baton_user_id)
         history = fill_unchanged(assignments)
+        change = _change_for(event, history)
+        names = self._names_for(change) if change and not change.from_unassigned else {}
         return TicketContext(ticket=ticket, comments=tuple(comments), assignments=tuple(history),
-                             now=now, change=_change_for(event, history), baton_user_id=baton_user_id,
-                             applied_keys=frozenset(keys))
+                             now=now, change=change, baton_user_id=baton_user_id,
+                             applied_keys=frozenset(keys), names=names)
+
+    def _names_for(self, change: Assignment) -> dict[str, str]:
+        """Name the agents and groups of a move (for notes), from a cache or one read each kind."""
+        users = {u for u in (change.previous_assignee_id, change.assignee_id) if u}
+        groups = {g for g in (change.previous_group_id, change.group_id) if g}
+        now = time.monotonic()
+        cold_users = [u for u in users if self.names.get(f"u{u}", ("", 0.0))[1] < now]
+        if cold_users:
+            for user in self._call(lambda: list(self.client.users(ids=[int(u) for u in cold_users]))):
+                self.names[f"u{user.id}"] = (str(user.name), now + NAME_CACHE_SECONDS)
+        for group in groups:
+            if self.names.get(f"g{group}", ("", 0.0))[1] < now:
+                with contextlib.suppress(NotFound):
+                    found = self._call(lambda g=group: self.client.groups(id=int(g)))
+                    self.names[f"g{group}"] = (str(found.name), now + NAME_CACHE_SECONDS)
+        return {key[1:]: name for key, (name, _) in self.names.items()
+                if key[1:] in users | groups and key[0] in "ug"}
 
     def reload_ticket(self, ctx: TicketContext) -> TicketContext:
         fresh = snapshot_ticket(ctx.ticket.id, self._fetch_snapshot(ctx.ticket.id), self.base_url)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from plugin.actions import TICKET_WRITES, Action, RecordHandoff
+from plugin.actions import TICKET_WRITES, Action, RecordHandoff, RevertAssignment
 from plugin.adapters.base import HelpdeskAdapter
 from plugin.events import Event
 from plugin.model import TicketContext
@@ -28,6 +28,7 @@ class Applied:
     skipped: tuple[str, ...]
     requests: int
     outcome: str
+    revert: RevertAssignment | None = None
 
 
 def execute(ctx: TicketContext, actions: list[Action], event: Event, adapter: HelpdeskAdapter,
@@ -46,7 +47,9 @@ def execute(ctx: TicketContext, actions: list[Action], event: Event, adapter: He
                 if isinstance(action, RecordHandoff)]
     if skipped:
         log.info("ticket %s: %d action(s) already applied, skipped", ctx.ticket.id, len(skipped))
-    return Applied(tuple(keys[a] for a in pending), skipped, requests, ", ".join(outcomes) or "no action")
+    revert = next((a for a in actions if isinstance(a, RevertAssignment)), None)
+    return Applied(tuple(keys[a] for a in pending), skipped, requests, ", ".join(outcomes) or "no action",
+                   revert)
 
 
 def _record_handoff(ctx: TicketContext, action: RecordHandoff, store: Store) -> str:

@@ -108,8 +108,10 @@ def _process(runtime: Runtime, event: Event) -> str:
     sequence_key = f"{event.vendor}:{event.ticket_id}:sequence:{sequence}" if sequence else None
     if sequence_key and runtime.store.get_value(sequence_key):
         return "ignored: same update as an event already processed"
-    ctx = adapter.load_context(event, runtime.clock(), baton_id)
+    last_known = runtime.store.last_assignment(event.vendor, event.ticket_id)
+    ctx = adapter.load_context(event, runtime.clock(), baton_id, last_known)
     if ctx.change is None:
+        _remember(runtime, ctx, None)
         return "ignored: no assignment change found"
     if ctx.change.actor_kind == "baton":
         return "ignored: Baton's own change"
@@ -120,7 +122,16 @@ def _process(runtime: Runtime, event: Event) -> str:
         applied = _decide_and_apply(runtime, adapter, adapter.reload_ticket(ctx), event)
     if sequence_key:
         runtime.store.set_value(sequence_key, event.id)
+    _remember(runtime, ctx, applied)
     return applied.outcome
+
+
+def _remember(runtime: Runtime, ctx: TicketContext, applied: Applied | None) -> None:
+    """Keep who holds the ticket now: after a revert, the agent it went back to."""
+    revert = applied.revert if applied else None
+    assignee, group = (revert.assignee_id, revert.group_id) if revert else (
+        ctx.ticket.assignee_id, ctx.ticket.group_id)
+    runtime.store.remember_assignment(ctx.ticket.vendor, ctx.ticket.id, assignee, group)
 
 
 def _decide_and_apply(runtime: Runtime, adapter: HelpdeskAdapter, ctx: TicketContext,

@@ -69,6 +69,15 @@ class Assignment:
 
 
 @dataclass(frozen=True)
+class KnownAssignment:
+    """Who held a ticket when Baton last saw it: the history of helpdesks that keep none."""
+
+    assignee_id: str | None
+    group_id: str | None
+    seen_at: datetime
+
+
+@dataclass(frozen=True)
 class Account:
     """What the CRM knows about the requester's company (filled in by later adapters)."""
 

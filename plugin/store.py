@@ -32,6 +32,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
+from plugin.model import KnownAssignment
+
 metadata = MetaData()
 
 handoffs = Table(
@@ -83,6 +85,15 @@ dead_letters = Table(
     Column("reason", Text, nullable=False),
     Column("failed_at", DateTime(timezone=True), nullable=False, index=True),
     Column("replayed_at", DateTime(timezone=True)),
+)
+
+ticket_assignments = Table(
+    "ticket_assignments", metadata,
+    Column("vendor", String(20), primary_key=True),
+    Column("ticket_id", String(100), primary_key=True),
+    Column("assignee_id", String(100)),
+    Column("group_id", String(100)),
+    Column("seen_at", DateTime(timezone=True), nullable=False),
 )
 
 settings_kv = Table(
@@ -216,6 +227,26 @@ class Store:
             query = query.where(events.c.ticket_id == ticket_id)
         with self.engine.connect() as conn:
             return [dict(row._mapping) for row in conn.execute(query)]
+
+    def last_assignment(self, vendor: str, ticket_id: str) -> KnownAssignment | None:
+        """Return who held the ticket when Baton last saw it, if it has seen it."""
+        query = select(ticket_assignments).where(ticket_assignments.c.vendor == vendor,
+                                                 ticket_assignments.c.ticket_id == ticket_id)
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        if row is None:
+            return None
+        seen = row.seen_at if row.seen_at.tzinfo else row.seen_at.replace(tzinfo=UTC)
+        return KnownAssignment(row.assignee_id, row.group_id, seen)
+
+    def remember_assignment(self, vendor: str, ticket_id: str, assignee_id: str | None,
+                            group_id: str | None) -> None:
+        """Record who holds the ticket now (for helpdesks whose API has no assignment history)."""
+        values = {"assignee_id": assignee_id, "group_id": group_id, "seen_at": _utcnow()}
+        where = (ticket_assignments.c.vendor == vendor, ticket_assignments.c.ticket_id == ticket_id)
+        with self.engine.begin() as conn:
+            if conn.execute(update(ticket_assignments).where(*where).values(**values)).rowcount == 0:
+                conn.execute(insert(ticket_assignments).values(vendor=vendor, ticket_id=ticket_id, **values))
 
     def get_value(self, key: str) -> str | None:
         """Read a small cached value (e.g. Baton's own helpdesk user id)."""

@@ -11,7 +11,7 @@ from typing import Protocol
 
 from plugin.actions import Action
 from plugin.events import Event
-from plugin.model import Ticket, TicketContext
+from plugin.model import KnownAssignment, Ticket, TicketContext
 
 
 class VendorError(Exception):
@@ -81,8 +81,13 @@ class HelpdeskAdapter(Protocol):
     def whoami(self) -> str:
         """Return the helpdesk user id Baton writes as (to recognise its own echoes)."""
 
-    def load_context(self, event: Event, now: datetime, baton_user_id: str | None) -> TicketContext:
-        """Load the ticket, its comments and assignment history for an event."""
+    def load_context(self, event: Event, now: datetime, baton_user_id: str | None,
+                     last_known: KnownAssignment | None = None) -> TicketContext:
+        """Load the ticket, its comments and assignment history for an event.
+
+        ``last_known`` is who held the ticket when Baton last saw it; helpdesks whose API
+        keeps no assignment history build the change from it.
+        """
 
     def reload_ticket(self, ctx: TicketContext) -> TicketContext:
         """Return the context with the ticket's current state (after a Conflict)."""

@@ -25,7 +25,7 @@ from zenpy.lib.exception import APIException, RecordNotFoundException
 from plugin.actions import Action, AddTags, InternalNote, PublicReply, RemoveTags, RevertAssignment, SetField
 from plugin.adapters.base import NotFound, VendorError, error_for_status, parse_retry_after
 from plugin.events import Event
-from plugin.model import Assignment, Comment, Ticket, TicketContext
+from plugin.model import Assignment, Comment, KnownAssignment, Ticket, TicketContext
 
 PLACEHOLDER_HOST = "zendesk.baton.invalid"
 KEYS_FIELD = "baton_keys"
@@ -185,7 +185,9 @@ class ZendeskAdapter:
     def whoami(self) -> str:
         return str(self._call(self.client.users.me).id)
 
-    def load_context(self, event: Event, now: datetime, baton_user_id: str | None) -> TicketContext:
+    def load_context(self, event: Event, now: datetime, baton_user_id: str | None,
+                     last_known: KnownAssignment | None = None) -> TicketContext:
+        # Zendesk's audits carry the full assignment history, so last_known is not needed.
         snapshot = dict(event.raw.get("ticket") or {})
         if not _complete(snapshot):
             snapshot = self._fetch_snapshot(event.ticket_id)

@@ -88,6 +88,11 @@ class VendorSection(Schema):
         unknown = "include"
 
 
+class FlagsSection(_Strict):
+    multiple_attempts_replies = fields.Integer(load_default=3, validate=validate.Range(1, 100))
+    multiple_attempts_reassignments = fields.Integer(load_default=2, validate=validate.Range(1, 100))
+
+
 class QueueSection(_Strict):
     redis_url = fields.String(load_default="")
     name = fields.String(load_default="baton", validate=validate.Regexp(r"^[A-Za-z0-9_-]+$"))
@@ -113,6 +118,7 @@ class SettingsSchema(_Strict):
     jira = fields.Nested(VendorSection, load_default=dict)
     hubspot = fields.Nested(VendorSection, load_default=dict)
     llm = fields.Nested(VendorSection, load_default=dict)
+    flags = fields.Nested(FlagsSection, load_default=lambda: FlagsSection().load({}))
     queue = fields.Nested(QueueSection, load_default=lambda: QueueSection().load({}))
     store = fields.Nested(StoreSection, load_default=lambda: StoreSection().load({}))
     dashboard = fields.Nested(DashboardSection, load_default=lambda: DashboardSection().load({}))

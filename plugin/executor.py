@@ -48,8 +48,9 @@ def execute(ctx: TicketContext, actions: list[Action], event: Event, adapter: He
     if skipped:
         log.info("ticket %s: %d action(s) already applied, skipped", ctx.ticket.id, len(skipped))
     revert = next((a for a in actions if isinstance(a, RevertAssignment)), None)
-    return Applied(tuple(keys[a] for a in pending), skipped, requests, ", ".join(outcomes) or "no action",
-                   revert)
+    described = ", ".join(outcomes) or (
+        "applied " + ", ".join(f"{a.rule}.{a.kind}" for a in pending) if pending else "no action")
+    return Applied(tuple(keys[a] for a in pending), skipped, requests, described, revert)
 
 
 def _record_handoff(ctx: TicketContext, action: RecordHandoff, store: Store) -> str:

@@ -22,12 +22,12 @@ from plugin.adapters.base import Conflict, HelpdeskAdapter, RetryLater, VendorEr
 from plugin.config import Settings, load_settings
 from plugin.events import Event
 from plugin.executor import Applied, execute
-from plugin.model import TicketContext
+from plugin.model import Brief, TicketContext
 from plugin.rules import all_rules
 from plugin.store import Store
 
 log = logging.getLogger(__name__)
-DECIDE_ON = ("assignment_changed", "ticket_updated")
+DECIDE_ON = ("assignment_changed", "ticket_updated", "comment_added", "tags_changed")
 LOCK_SECONDS = 120
 
 
@@ -44,7 +44,7 @@ class Runtime:
     adapters: dict[str, HelpdeskAdapter] = field(default_factory=dict)
     redis: redis.Redis | None = None
     retry_hook: Callable[[Event, int, float], None] | None = None
-    summarize: Callable[[TicketContext], Any] | None = None
+    summarize: Callable[[TicketContext], Brief] | None = None
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     _local_locks: dict[str, threading.Lock] = field(default_factory=dict)
 
@@ -110,10 +110,7 @@ def _process(runtime: Runtime, event: Event) -> str:
         return "ignored: same update as an event already processed"
     last_known = runtime.store.last_assignment(event.vendor, event.ticket_id)
     ctx = adapter.load_context(event, runtime.clock(), baton_id, last_known)
-    if ctx.change is None:
-        _remember(runtime, ctx, None)
-        return "ignored: no assignment change found"
-    if ctx.change.actor_kind == "baton":
+    if ctx.change is not None and ctx.change.actor_kind == "baton":
         return "ignored: Baton's own change"
     try:
         applied = _decide_and_apply(runtime, adapter, ctx, event)
@@ -137,7 +134,7 @@ def _remember(runtime: Runtime, ctx: TicketContext, applied: Applied | None) -> 
 def _decide_and_apply(runtime: Runtime, adapter: HelpdeskAdapter, ctx: TicketContext,
                       event: Event) -> Applied:
     if runtime.summarize is not None:
-        ctx = replace(ctx, draft=runtime.summarize(ctx))
+        ctx = replace(ctx, brief=runtime.summarize(ctx))
     return execute(ctx, decide(ctx, runtime.settings), event, adapter, runtime.store)
 
 

@@ -90,6 +90,19 @@ class Account:
 
 
 @dataclass(frozen=True)
+class Brief:
+    """The summarizer's output as rules use it: rendered notes and context flags.
+
+    The worker makes it before rules run (a summarizer may call an LLM); rules only read it.
+    """
+
+    summary_note: str
+    prefilled_note: str
+    flags: frozenset[str]
+    summarizer: str
+
+
+@dataclass(frozen=True)
 class Ticket:
     """The ticket's current state."""
 
@@ -124,7 +137,7 @@ class TicketContext:
     baton_user_id: str | None = None
     timezone: str = "UTC"
     names: dict[str, str] = field(default_factory=dict)
-    draft: object | None = None  # the worker's plugin.summary.HandoffDraft, made before rules run
+    brief: Brief | None = None  # what the summarizer made of the conversation, before rules run
     applied_keys: frozenset[str] = frozenset()  # Baton's action keys the ticket's history shows
 
     def name_of(self, user_or_group_id: str | None) -> str:

@@ -69,8 +69,12 @@ def play(world: Any, out: Callable[[str], None] = print) -> int:
     sb.act(t1, p["alex"], comment={"public": True, "body": (
         "I'm sorry about this, Dana. I refunded the duplicate charge but the refund failed with "
         "error R42. I'll get back to you by end of day today.")})
-    sb.act(t1, p["alex"], assignee_id=p["blake"], group_id=p["billing"])
+    world.settle()
+    tags = set(sb.ticket(t1)["tags"])
+    checks.expect("context flags from Alex's reply: baton_promised_callback, baton_already_apologized",
+                  {"baton_promised_callback", "baton_already_apologized"} <= tags, str(sorted(tags)))
     before = _baton_requests(world)
+    sb.act(t1, p["alex"], assignee_id=p["blake"], group_id=p["billing"])
     world.settle()
     ticket, notes = sb.ticket(t1), _baton_notes(world, t1)
     checks.expect("Baton put the ticket back with Alex in Support",
@@ -94,6 +98,11 @@ def play(world: Any, out: Callable[[str], None] = print) -> int:
                   {"baton_handoff_ok", "baton_transferred"} <= set(ticket["tags"])
                   and "baton_handoff_reverted" not in ticket["tags"], str(ticket["tags"]))
     checks.expect("the handoff is recorded as accepted", _last_outcome(world, t1) == "accepted")
+    summary = _baton_notes(world, t1)[-1]["body"] if _baton_notes(world, t1) else ""
+    checks.expect("Blake gets Baton's handoff summary as an internal note",
+                  summary.startswith("Baton handoff summary"), summary[:80])
+    if summary:
+        out("   Baton's summary for Blake:\n" + "\n".join("   | " + line for line in summary.splitlines()))
 
     out("4. A second ticket is moved without a note while Zendesk delivers every webhook three times.")
     _duplicate_deliveries(world, checks)

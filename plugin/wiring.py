@@ -6,6 +6,8 @@ the in-process queue (``baton demo``). Nothing here runs at import time.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import redis
 from rq import Queue
 from rq.serializers import JSONSerializer
@@ -13,6 +15,7 @@ from rq.serializers import JSONSerializer
 from plugin.adapters.base import HelpdeskAdapter
 from plugin.config import Settings
 from plugin.jobs import Runtime, retry_in
+from plugin.model import Brief, TicketContext
 from plugin.store import Store
 
 
@@ -27,16 +30,29 @@ def build_adapters(settings: Settings) -> dict[str, HelpdeskAdapter]:
     return adapters
 
 
-def build_summarizer(settings: Settings):  # noqa: ANN201 - returns a callable or None
-    """Return the draft function for handoff notes (offline by default, LLM when configured)."""
-    try:
-        from plugin.summary import SummaryOptions, make_summarizer
-    except ImportError:
-        return None
-    llm = settings["llm"]
-    options = SummaryOptions(llm_url=str(llm.get("url", "")), llm_api_key=str(llm.get("api_key", "")),
-                             llm_model=str(llm.get("model", "gpt-4o-mini")))
-    return make_summarizer(options).draft
+def build_summarizer(settings: Settings) -> Callable[[TicketContext], Brief]:
+    """Return the function that briefs rules on a ticket (offline by default, LLM when configured)."""
+    from plugin.summary import (
+        SummaryOptions,
+        context_flags,
+        make_summarizer,
+        render_prefilled_note,
+        render_summary_note,
+    )
+
+    llm, flags = settings["llm"], settings["flags"]
+    summarizer = make_summarizer(SummaryOptions(
+        llm_url=str(llm.get("url", "")), llm_api_key=str(llm.get("api_key", "")),
+        llm_model=str(llm.get("model", "gpt-4o-mini")), redact_patterns=tuple(llm.get("redact_patterns", ())),
+        multiple_attempts_replies=flags["multiple_attempts_replies"],
+        multiple_attempts_reassignments=flags["multiple_attempts_reassignments"]))
+
+    def brief(ctx: TicketContext) -> Brief:
+        draft = summarizer.draft(ctx)
+        return Brief(summary_note=render_summary_note(draft, ctx), prefilled_note=render_prefilled_note(draft),
+                     flags=frozenset(context_flags(draft)), summarizer=draft.summarizer)
+
+    return brief
 
 
 def build_runtime(settings: Settings, store: Store | None = None) -> Runtime:

@@ -65,12 +65,8 @@ def describe_problems(verdict: Verdict) -> str:
 
 
 def _template_for(ctx: TicketContext) -> str:
-    """Return the pre-filled note when the worker made a draft, else the blank template."""
-    if ctx.draft is not None:
-        from plugin.summary import render_prefilled_note
-
-        return render_prefilled_note(ctx.draft)
-    return TEMPLATE
+    """Return the note pre-filled from the conversation when there is a brief, else the blank template."""
+    return ctx.brief.prefilled_note if ctx.brief else TEMPLATE
 
 
 def revert_note(ctx: TicketContext, change: Assignment, verdict: Verdict) -> str:
@@ -108,7 +104,9 @@ def decide(ctx: TicketContext, settings: Settings) -> list[Action]:
     details = {"note_comment_id": note.id if note else None}
     tag = settings.tag
     if verdict.complete:
+        summary = [InternalNote(RULE, change.id, body=ctx.brief.summary_note)] if ctx.brief else []
         return [
+            *summary,
             AddTags(RULE, change.id, tags=(tag("handoff_ok"), tag("transferred"))),
             RemoveTags(RULE, change.id, tags=(tag("handoff_missing_note"), tag("handoff_reverted"))),
             RecordHandoff(RULE, change.id, outcome="accepted", details=details),

@@ -1,0 +1,75 @@
+"""Context flags and on-demand drafts as pure rules, and the summary note on accepted handoffs."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+from plugin.actions import AddTags, InternalNote, RemoveTags
+from plugin.model import Account, Brief
+from plugin.rules import context_flags, draft_on_demand, require_handoff_note
+from tests.conftest import COMPLETE_NOTE, T0, comment, context, move
+
+BRIEF = Brief(summary_note="Baton handoff summary\nThe customer was charged twice.",
+              prefilled_note="Handoff\nSituation: charged twice (#1)", summarizer="offline",
+              flags=frozenset({"promised_callback", "frustrated"}))
+
+
+def with_tags(ctx, *tags):
+    return replace(ctx, ticket=replace(ctx.ticket, tags=tuple(tags), updated_at=T0 + timedelta(minutes=9)))
+
+
+def test_flags_are_added_and_stale_ones_removed(settings) -> None:
+    ctx = replace(with_tags(context([comment("c1", "hi", 1, role="customer", public=True)], []),
+                            "vip", "baton_churn_risk", "baton_frustrated"), brief=BRIEF)
+    actions = context_flags.decide(ctx, settings)
+    assert [type(a) for a in actions] == [AddTags, RemoveTags]
+    assert actions[0].tags == ("baton_promised_callback",)
+    assert actions[1].tags == ("baton_churn_risk",)
+
+
+def test_flags_already_right_write_nothing(settings) -> None:
+    ctx = replace(with_tags(context([], []), "baton_promised_callback", "baton_frustrated"), brief=BRIEF)
+    assert context_flags.decide(ctx, settings) == []
+
+
+def test_a_change_of_flags_is_a_new_decision_with_a_new_key(settings) -> None:
+    first = replace(context([comment("c1", "hi", 1)], []), brief=BRIEF)
+    later = replace(context([comment("c1", "hi", 1), comment("c2", "x", 2)], []),
+                    brief=replace(BRIEF, flags=frozenset({"churn_risk"})))
+    key_first = context_flags.decide(first, settings)[0].key(first.ticket)
+    key_later = context_flags.decide(later, settings)[0].key(later.ticket)
+    assert key_first != key_later
+
+
+def test_high_value_comes_from_the_account_and_survives_an_unreachable_crm(settings) -> None:
+    base = with_tags(context([], []), "baton_high_value")
+    valued = replace(base, brief=replace(BRIEF, flags=frozenset()),
+                     account=Account(name="Acme", flags=("high_value",)))
+    assert context_flags.decide(valued, settings) == []
+    unreachable = replace(valued, account=Account(available=False))
+    assert context_flags.decide(unreachable, settings) == []
+    not_valued = replace(valued, account=Account(name="Acme"))
+    assert context_flags.decide(not_valued, settings)[0].tags == ("baton_high_value",)
+
+
+def test_no_brief_no_flags(settings) -> None:
+    assert context_flags.decide(with_tags(context([], []), "baton_frustrated"), settings) == []
+
+
+def test_draft_tag_gets_the_draft_and_is_removed(settings) -> None:
+    ctx = replace(with_tags(context([], []), "baton_draft"), brief=BRIEF)
+    note, remove = draft_on_demand.decide(ctx, settings)
+    assert isinstance(note, InternalNote) and "Situation: charged twice (#1)" in note.body
+    assert remove.tags == ("baton_draft",)
+    assert draft_on_demand.decide(replace(ctx, ticket=replace(ctx.ticket, tags=())), settings) == []
+
+
+def test_accepted_handoff_posts_the_summary_and_revert_carries_the_prefilled_note(settings) -> None:
+    moves = [move("a1", 0, (None, "800"), ("101", "800")), move("a2", 5, ("101", "800"), ("202", "900"))]
+    accepted = require_handoff_note.decide(replace(context([comment("c1", COMPLETE_NOTE, 4)], moves),
+                                                   brief=BRIEF), settings)
+    assert accepted[0] == InternalNote("require_handoff_note", "a2", body=BRIEF.summary_note)
+    reverted = require_handoff_note.decide(replace(context([], moves), brief=BRIEF), settings)
+    body = next(a for a in reverted if isinstance(a, InternalNote)).body
+    assert body.endswith(BRIEF.prefilled_note) and "Situation: <" not in body

@@ -54,6 +54,7 @@ def _register(app: Flask) -> None:
 
     app.register_blueprint(zendesk)
     app.register_blueprint(dashboard)
+    app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
     app.add_url_rule("/healthz", "healthz", lambda: jsonify({"status": "ok"}))
     app.add_url_rule("/readyz", "readyz", readyz)
     app.add_url_rule("/metrics", "metrics", metrics)

@@ -27,6 +27,7 @@ ENV_OVERRIDES: dict[str, tuple[str, str]] = {
     "BATON_FRESHDESK_URL": ("freshdesk", "url"),
     "BATON_FRESHDESK_API_KEY": ("freshdesk", "api_key"),
     "BATON_FRESHDESK_WEBHOOK_TOKEN": ("freshdesk", "webhook_token"),
+    "BATON_FRESHDESK_PREVIOUS_WEBHOOK_TOKEN": ("freshdesk", "previous_webhook_token"),
     "BATON_JIRA_URL": ("jira", "url"),
     "BATON_JIRA_TOKEN": ("jira", "token"),
     "BATON_JIRA_WEBHOOK_SECRET": ("jira", "webhook_secret"),
@@ -40,8 +41,8 @@ ENV_OVERRIDES: dict[str, tuple[str, str]] = {
 }
 SECRET_KEYS = {
     ("zendesk", "token"), ("zendesk", "webhook_secret"), ("zendesk", "previous_webhook_secret"),
-    ("freshdesk", "api_key"),
-    ("freshdesk", "webhook_token"), ("jira", "token"), ("jira", "webhook_secret"),
+    ("freshdesk", "api_key"), ("freshdesk", "webhook_token"), ("freshdesk", "previous_webhook_token"),
+    ("jira", "token"), ("jira", "webhook_secret"),
     ("hubspot", "token"), ("llm", "api_key"), ("dashboard", "token"),
 }
 
@@ -81,6 +82,13 @@ class ZendeskSection(_Strict):
     previous_webhook_secret = fields.String(load_default="")
 
 
+class FreshdeskSection(_Strict):
+    url = fields.String(load_default="")
+    api_key = fields.String(load_default="")
+    webhook_token = fields.String(load_default="")
+    previous_webhook_token = fields.String(load_default="")
+
+
 class VendorSection(Schema):
     """Sections for vendors that later work fills in; unknown keys are kept for them."""
 
@@ -107,6 +115,14 @@ class StoreSection(_Strict):
 
 class DashboardSection(_Strict):
     token = fields.String(load_default="")
+    handoff_queue_minutes = fields.Integer(load_default=120, validate=validate.Range(5, 7 * 24 * 60))
+
+
+class NoticeSection(_Strict):
+    """Customer notices on accepted transfers, opt-in per destination group id."""
+
+    groups = fields.Dict(keys=fields.String(), values=fields.String(validate=validate.Length(10, 2000)),
+                         load_default=dict)
 
 
 class SettingsSchema(_Strict):
@@ -114,7 +130,7 @@ class SettingsSchema(_Strict):
     server = fields.Nested(ServerSection, load_default=lambda: ServerSection().load({}))
     guard = fields.Nested(GuardSection, load_default=lambda: GuardSection().load({}))
     zendesk = fields.Nested(ZendeskSection, load_default=lambda: ZendeskSection().load({}))
-    freshdesk = fields.Nested(VendorSection, load_default=dict)
+    freshdesk = fields.Nested(FreshdeskSection, load_default=lambda: FreshdeskSection().load({}))
     jira = fields.Nested(VendorSection, load_default=dict)
     hubspot = fields.Nested(VendorSection, load_default=dict)
     llm = fields.Nested(VendorSection, load_default=dict)
@@ -122,6 +138,7 @@ class SettingsSchema(_Strict):
     queue = fields.Nested(QueueSection, load_default=lambda: QueueSection().load({}))
     store = fields.Nested(StoreSection, load_default=lambda: StoreSection().load({}))
     dashboard = fields.Nested(DashboardSection, load_default=lambda: DashboardSection().load({}))
+    notice = fields.Nested(NoticeSection, load_default=lambda: NoticeSection().load({}))
 
 
 @dataclass(frozen=True)

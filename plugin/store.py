@@ -214,6 +214,28 @@ class Store:
         with self.engine.connect() as conn:
             return [dict(row._mapping) for row in conn.execute(query)]
 
+    def handoff_queue(self, since: datetime, limit: int = 200) -> list[dict[str, Any]]:
+        """Return tickets transferred since a moment (accepted or flagged), newest first, one per ticket."""
+        query = (select(handoffs).where(handoffs.c.recorded_at >= since,
+                                        handoffs.c.outcome.in_(("accepted", "flagged")))
+                 .order_by(handoffs.c.recorded_at.desc(), handoffs.c.id.desc()).limit(limit * 4))
+        with self.engine.connect() as conn:
+            rows = [dict(row._mapping) for row in conn.execute(query)]
+        seen: set[tuple[str, str]] = set()
+        latest = []
+        for row in rows:
+            if (row["vendor"], row["ticket_id"]) not in seen:
+                seen.add((row["vendor"], row["ticket_id"]))
+                latest.append(row)
+        return latest[:limit]
+
+    def ticket_trail(self, vendor: str, ticket_id: str) -> list[dict[str, Any]]:
+        """Return every reassignment of one ticket, oldest first: who moved it, where, with which note."""
+        query = (select(handoffs).where(handoffs.c.vendor == vendor, handoffs.c.ticket_id == ticket_id)
+                 .order_by(handoffs.c.changed_at, handoffs.c.id))
+        with self.engine.connect() as conn:
+            return [dict(row._mapping) for row in conn.execute(query)]
+
     def outcome_counts(self) -> dict[str, int]:
         """Count handoffs by outcome."""
         query = select(handoffs.c.outcome, func.count()).group_by(handoffs.c.outcome)

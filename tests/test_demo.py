@@ -64,3 +64,30 @@ def test_health_readiness_and_metrics(tmp_path) -> None:
     assert client.get("/readyz").json == {"ready": True, "queue": True, "database": True}
     metrics = client.get("/metrics").get_data(as_text=True)
     assert 'baton_handoffs_total{outcome="reverted"} 1' in metrics and "baton_dead_letters 0" in metrics
+
+
+def test_handoff_queue_trail_and_csv(tmp_path) -> None:
+    app = seeded_app(tmp_path)
+    store = app.extensions["baton"].store
+    store.record_handoff(HandoffRecord(
+        vendor="zendesk", ticket_id="4001", change_id="78", changed_at=datetime(2026, 5, 4, 9, 5, tzinfo=UTC),
+        actor_id="9002", from_assignee="9002", from_group="7001", to_assignee="9003", to_group="7002",
+        outcome="accepted", details={"note": "Handoff\nSituation: double charge", "flags": ["frustrated"],
+                                     "summary": "Baton handoff summary\nThe customer was charged twice."}))
+    client = app.test_client()
+    auth = {"Authorization": "Bearer s3cret"}
+    queue = client.get("/api/queue", headers=auth).json
+    assert queue["window_minutes"] == 120
+    assert [(t["ticket_id"], t["outcome"], t["complete"], t["flags"]) for t in queue["tickets"]] == [
+        ("4001", "accepted", True, ["frustrated"])]
+    page = client.get("/queue", headers=auth).get_data(as_text=True)
+    assert "The customer was charged twice." in page and "frustrated" in page
+    trail = client.get("/api/tickets/zendesk/4001", headers=auth).json["trail"]
+    assert [h["outcome"] for h in trail] == ["reverted", "accepted"]
+    html = client.get("/tickets/zendesk/4001", headers=auth).get_data(as_text=True)
+    assert "Situation: double charge" in html and "missing: situation, reason" in html
+    csv_text = client.get("/api/handoffs.csv", headers=auth).get_data(as_text=True)
+    lines = csv_text.strip().splitlines()
+    assert lines[0].startswith("recorded_at,changed_at,vendor,ticket_id")
+    assert len(lines) == 3 and ",accepted," in lines[1] and ",reverted," in lines[2]
+    assert client.get("/api/handoffs.csv").status_code == 401

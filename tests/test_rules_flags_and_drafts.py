@@ -73,3 +73,23 @@ def test_accepted_handoff_posts_the_summary_and_revert_carries_the_prefilled_not
     reverted = require_handoff_note.decide(replace(context([], moves), brief=BRIEF), settings)
     body = next(a for a in reverted if isinstance(a, InternalNote)).body
     assert body.endswith(BRIEF.prefilled_note) and "Situation: <" not in body
+
+
+def test_customer_notice_is_opt_in_per_group_and_never_within_a_team() -> None:
+    from tests.conftest import make_settings
+
+    settings = make_settings(notice={"groups": {"900": "Your request has been passed to our {group} team. "
+                                                "{agent} is fully up to speed on your situation."}})
+    moves = [move("a1", 0, (None, "800"), ("101", "800")), move("a2", 5, ("101", "800"), ("202", "900"))]
+    ctx = replace(context([comment("c1", COMPLETE_NOTE, 4)], moves), names={"900": "Billing", "202": "Blake Chen"})
+    replies = [a for a in require_handoff_note.decide(ctx, settings) if a.kind == "PublicReply"]
+    assert [r.body for r in replies] == [
+        "Your request has been passed to our Billing team. Blake is fully up to speed on your situation."]
+    assert COMPLETE_NOTE.splitlines()[1] not in replies[0].body
+    same_team = [move("a1", 0, (None, "900"), ("101", "900")), move("a2", 5, ("101", "900"), ("202", "900"))]
+    inside = require_handoff_note.decide(context([comment("c1", COMPLETE_NOTE, 4)], same_team), settings)
+    assert not [a for a in inside if a.kind == "PublicReply"]
+    other_group = make_settings(notice={"groups": {"555": "Your request has been passed on."}})
+    assert not [a for a in require_handoff_note.decide(ctx, other_group) if a.kind == "PublicReply"]
+    reverted = require_handoff_note.decide(replace(ctx, comments=()), settings)
+    assert not [a for a in reverted if a.kind == "PublicReply"]

@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from plugin.actions import Action, AddTags, InternalNote, RecordHandoff, RemoveTags, RevertAssignment
+from plugin.actions import (
+    Action,
+    AddTags,
+    InternalNote,
+    PublicReply,
+    RecordHandoff,
+    RemoveTags,
+    RevertAssignment,
+)
 from plugin.config import Settings
 from plugin.model import DONE_STATUSES, Assignment, Comment, TicketContext
 from plugin.notes import LABELS, TEMPLATE, Verdict, looks_like_handoff_note, validate_note
@@ -90,6 +98,17 @@ def flag_note(ctx: TicketContext, change: Assignment, verdict: Verdict) -> str:
     )
 
 
+def customer_notice(ctx: TicketContext, change: Assignment, settings: Settings) -> list[Action]:
+    """Tell the customer their request reached a new team (opt-in per group, never within a team)."""
+    template = settings["notice"]["groups"].get(str(change.group_id)) if change.group_id else None
+    if not template or change.group_id == change.previous_group_id:
+        return []
+    # Only names go into the template: the customer never sees internal text.
+    body = template.replace("{group}", ctx.name_of(change.group_id)).replace(
+        "{agent}", ctx.name_of(change.assignee_id).split(" ")[0])
+    return [PublicReply(RULE, change.id, body=body)]
+
+
 def decide(ctx: TicketContext, settings: Settings) -> list[Action]:
     """Accept, revert or flag the reassignment in ``ctx.change``."""
     change = ctx.change
@@ -101,12 +120,15 @@ def decide(ctx: TicketContext, settings: Settings) -> list[Action]:
     note = find_handoff_note(ctx, change)
     verdict = validate_note(note.body) if note else Verdict(False, ("situation", "tried",
                                                                     "promised", "reason"), ())
-    details = {"note_comment_id": note.id if note else None}
+    details = {"note_comment_id": note.id if note else None, "note": note.body[:4000] if note else "",
+               "summary": ctx.brief.summary_note if ctx.brief else "",
+               "flags": sorted(ctx.brief.flags) if ctx.brief else []}
     tag = settings.tag
     if verdict.complete:
         summary = [InternalNote(RULE, change.id, body=ctx.brief.summary_note)] if ctx.brief else []
         return [
             *summary,
+            *customer_notice(ctx, change, settings),
             AddTags(RULE, change.id, tags=(tag("handoff_ok"), tag("transferred"))),
             RemoveTags(RULE, change.id, tags=(tag("handoff_missing_note"), tag("handoff_reverted"))),
             RecordHandoff(RULE, change.id, outcome="accepted", details=details),

@@ -52,7 +52,10 @@ def cmd_draft(args: argparse.Namespace) -> int:
 
 
 def cmd_eval_summaries(args: argparse.Namespace) -> int:
-    from plugin.summary.commands import eval_command
+    try:
+        from plugin.summary.commands import eval_command
+    except ImportError as exc:
+        raise UsageError(f"`baton eval` needs the eval extra: pip install 'baton[eval]' ({exc})") from None
 
     if not Path(args.file).is_file():
         raise UsageError(f"no such file: {args.file}")

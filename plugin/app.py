@@ -50,10 +50,14 @@ def create_app(settings: Settings | None = None, queue: EventQueue | None = None
 
 def _register(app: Flask) -> None:
     from plugin.web.dashboard import blueprint as dashboard
+    from plugin.web.wrapups import blueprint as wrapups
+    from plugin.webhooks.freshdesk import blueprint as freshdesk
     from plugin.webhooks.zendesk import blueprint as zendesk
 
     app.register_blueprint(zendesk)
+    app.register_blueprint(freshdesk)
     app.register_blueprint(dashboard)
+    app.register_blueprint(wrapups)
     app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
     app.add_url_rule("/healthz", "healthz", lambda: jsonify({"status": "ok"}))
     app.add_url_rule("/readyz", "readyz", readyz)

@@ -86,7 +86,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from plugin.demo import run_demo
 
-    return run_demo(scenario_only=args.scenario_only, port=args.port)
+    return run_demo(scenario_only=args.scenario_only, port=args.port, vendor=args.vendor)
 
 
 def cmd_dead_letters(args: argparse.Namespace) -> int:
@@ -114,6 +114,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="run Baton against its sandbox helpdesk")
     demo.add_argument("--scenario-only", action="store_true", help="play the scenario, print, exit")
     demo.add_argument("--port", type=int, default=None, help="default 8000; a free port with --scenario-only")
+    demo.add_argument("--vendor", choices=("zendesk", "freshdesk"), default="zendesk",
+                      help="which sandbox helpdesk to play against (default zendesk)")
     demo.set_defaults(func=cmd_demo)
     sub.add_parser("check", help="validate configuration and reach each service").set_defaults(func=cmd_check)
     note = sub.add_parser("note", help="handoff note tools").add_subparsers(dest="note_cmd", required=True)

@@ -125,6 +125,36 @@ class NoticeSection(_Strict):
                          load_default=dict)
 
 
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+CLOCK = validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", error="must be HH:MM (24-hour)")
+
+
+def _valid_timezone(name: str) -> bool:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(f"unknown timezone {name!r}") from None
+    return True
+
+
+class ShiftSchema(_Strict):
+    """One recurring shift: who works it, when it ends, where."""
+
+    name = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9 _-]{1,60}$"))
+    team = fields.String(load_default="")
+    timezone = fields.String(required=True, validate=_valid_timezone)
+    days = fields.List(fields.String(validate=validate.OneOf(WEEKDAYS)), load_default=lambda: list(WEEKDAYS[:5]))
+    start = fields.String(required=True, validate=CLOCK)
+    end = fields.String(required=True, validate=CLOCK)
+    agents = fields.List(fields.String(), required=True, validate=validate.Length(min=1))
+
+
+class WrapupSection(_Strict):
+    reminder_minutes = fields.Integer(load_default=20, validate=validate.Range(1, 240))
+
+
 class SettingsSchema(_Strict):
     baton = fields.Nested(BatonSection, load_default=lambda: BatonSection().load({}))
     server = fields.Nested(ServerSection, load_default=lambda: ServerSection().load({}))
@@ -139,6 +169,8 @@ class SettingsSchema(_Strict):
     store = fields.Nested(StoreSection, load_default=lambda: StoreSection().load({}))
     dashboard = fields.Nested(DashboardSection, load_default=lambda: DashboardSection().load({}))
     notice = fields.Nested(NoticeSection, load_default=lambda: NoticeSection().load({}))
+    wrapup = fields.Nested(WrapupSection, load_default=lambda: WrapupSection().load({}))
+    shifts = fields.List(fields.Nested(ShiftSchema), load_default=list)
 
 
 @dataclass(frozen=True)
@@ -199,7 +231,7 @@ def read_toml(path: Path) -> dict[str, Any]:
 
 def apply_env(raw: dict[str, Any], environ: dict[str, str]) -> dict[str, Any]:
     """Overlay the documented environment variables onto a raw settings mapping."""
-    merged = {section: dict(values) for section, values in raw.items()}
+    merged = {section: dict(values) if isinstance(values, dict) else values for section, values in raw.items()}
     for name, (section, key) in ENV_OVERRIDES.items():
         if environ.get(name):
             merged.setdefault(section, {})[key] = environ[name]
@@ -226,6 +258,9 @@ def load_settings(path: str | None = None, environ: dict[str, str] | None = None
     raw = read_toml(chosen) if chosen.exists() else {}
     reject_file_secrets(raw, chosen)
     for section, values in (overrides or {}).items():
-        raw.setdefault(section, {}).update(values)
+        if isinstance(values, dict):
+            raw.setdefault(section, {}).update(values)
+        else:
+            raw[section] = values
     merged = apply_env(raw, environ)
     return validate_settings(merged, source=str(chosen) if chosen.exists() else "defaults")

@@ -179,6 +179,13 @@ def process_event(data: dict[str, Any], attempt: int = 1) -> str:
     return run_with_retries(worker_runtime(), data, attempt)
 
 
+def tick() -> list[str]:
+    """RQ entry point, enqueued once a minute by `baton worker`: scheduled wrap-ups."""
+    from plugin.wrapups import run_shift_wrapups
+
+    return run_shift_wrapups(worker_runtime(), datetime.now(UTC))
+
+
 def on_job_failure(job: Any, connection: Any, exc_type: Any, exc_value: Any, tb: Any) -> None:
     """RQ failure callback: a job that crashed for good becomes a visible dead letter."""
     if job.retries_left:

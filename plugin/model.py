@@ -100,6 +100,7 @@ class Brief:
     prefilled_note: str
     flags: frozenset[str]
     summarizer: str
+    promises: tuple[tuple[str, datetime | None], ...] = ()  # (what was promised, by when)
 
 
 @dataclass(frozen=True)

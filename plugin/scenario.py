@@ -29,104 +29,94 @@ class Checks:
         self.failures += 0 if ok else 1
 
 
-def _baton_notes(world: Any, ticket_id: int) -> list[dict]:
-    baton = world.people["baton"]
-    return [c for c in world.sandbox.comments(ticket_id) if c["author_id"] == baton and not c["public"]]
-
-
 def _last_outcome(world: Any, ticket_id: int) -> str:
     rows = world.runtime.store.recent_handoffs(limit=1, ticket_id=str(ticket_id))
     return rows[0]["outcome"] if rows else "none"
 
 
 def _baton_requests(world: Any) -> int:
-    return len(world.runtime.adapters["zendesk"].requests_made)
+    return len(world.runtime.adapters[world.vendor].requests_made)
 
 
 def describe_cost(world: Any, since: int) -> str:
-    """Say how many Zendesk requests Baton made since a point, and what they were for."""
-    made = world.runtime.adapters["zendesk"].requests_made[since:]
-    names = sum(1 for _, path in made if "/users" in path or "/groups" in path)
+    """Say how many helpdesk API requests Baton made since a point, and what they were for."""
+    made = world.runtime.adapters[world.vendor].requests_made[since:]
+    names = sum(1 for _, path in made if any(part in path for part in ("/users", "/agents", "/groups")))
     writes = sum(1 for method, _ in made if method != "GET")
     reads = len(made) - names - writes
-    detail = f"{reads} read, {writes} write" + (f", {names} to learn agent and group names (cached)"
-                                               if names else "")
+    detail = f"{reads} read{'s' if reads != 1 else ''}, {writes} write{'s' if writes != 1 else ''}" + (
+        f", {names} to learn agent and group names (cached)" if names else "")
     return f"{len(made)} ({detail})"
 
 
 def play(world: Any, out: Callable[[str], None] = print) -> int:
     """Run the scenario against a started DemoWorld; return the number of failed checks."""
-    sb, p, checks = world.sandbox, world.people, Checks(out)
-    out("Baton demo: a sandbox Zendesk with Support (Alex) and Billing (Blake).\n")
+    hd, p, checks = world.desk, world.people, Checks(out)
+    out(f"Baton demo: a sandbox {hd.name} with Support (Alex) and Billing (Blake).\n")
     out("1. Dana writes in, and Alex takes the ticket from the unassigned queue.")
-    t1 = sb.create_ticket(p["dana"], "Charged twice for my May subscription",
-                          "Hi, I was charged twice for May (order A-1043). Please refund one charge.")
-    sb.act(t1, p["alex"], assignee_id=p["alex"], group_id=p["support"])
+    t1 = hd.create("dana", "Charged twice for my May subscription",
+                   "Hi, I was charged twice for May (order A-1043). Please refund one charge.")
+    hd.move(t1, "alex", "alex", "support")
     world.settle()
     checks.expect("first assignment is left alone", _last_outcome(world, t1) == "exempt")
 
     out("2. Alex replies, then moves the ticket to Blake in Billing without a handoff note.")
-    sb.act(t1, p["alex"], comment={"public": True, "body": (
-        "I'm sorry about this, Dana. I refunded the duplicate charge but the refund failed with "
-        "error R42. I'll get back to you by end of day today.")})
+    hd.reply(t1, "alex", "I'm sorry about this, Dana. I refunded the duplicate charge but the refund failed "
+             "with error R42. I'll get back to you by end of day today.")
     world.settle()
-    tags = set(sb.ticket(t1)["tags"])
+    tags = set(hd.tags(t1))
     checks.expect("context flags from Alex's reply: baton_promised_callback, baton_already_apologized",
                   {"baton_promised_callback", "baton_already_apologized"} <= tags, str(sorted(tags)))
     before = _baton_requests(world)
-    sb.act(t1, p["alex"], assignee_id=p["blake"], group_id=p["billing"])
+    hd.move(t1, "alex", "blake", "billing")
     world.settle()
-    ticket, notes = sb.ticket(t1), _baton_notes(world, t1)
-    checks.expect("Baton put the ticket back with Alex in Support",
-                  (ticket["assignee_id"], ticket["group_id"]) == (p["alex"], p["support"]),
-                  f"assignee {ticket['assignee_id']}, group {ticket['group_id']}")
-    checks.expect("Baton tagged it baton_handoff_reverted", "baton_handoff_reverted" in ticket["tags"])
+    holder, notes = hd.holder(t1), hd.baton_notes(t1)
+    checks.expect("Baton put the ticket back with Alex in Support", holder == (p["alex"], p["support"]),
+                  f"assignee {holder[0]}, group {holder[1]}")
+    checks.expect("Baton tagged it baton_handoff_reverted", "baton_handoff_reverted" in hd.tags(t1))
     checks.expect("Baton's internal note lists the missing fields",
-                  bool(notes) and "Missing: Situation, Tried, Promised, Reason." in notes[-1]["body"])
+                  bool(notes) and "Missing: Situation, Tried, Promised, Reason." in notes[-1])
     if notes:
-        out("   Baton's note to Alex:\n" + "\n".join("   | " + line for line in notes[-1]["body"].splitlines()))
-    out(f"   Zendesk API requests Baton made for this reassignment: {describe_cost(world, before)}")
+        out("   Baton's note to Alex:\n" + "\n".join("   | " + line for line in notes[-1].splitlines()))
+    out(f"   {hd.name} API requests Baton made for this reassignment: {describe_cost(world, before)}")
 
     out("3. Alex writes a complete handoff note and moves the ticket again.")
-    sb.act(t1, p["alex"], comment={"public": False, "body": COMPLETE_NOTE})
-    sb.act(t1, p["alex"], assignee_id=p["blake"], group_id=p["billing"])
+    hd.note(t1, "alex", COMPLETE_NOTE)
+    hd.move(t1, "alex", "blake", "billing")
     world.settle()
-    ticket = sb.ticket(t1)
+    tags = hd.tags(t1)
     checks.expect("the move is accepted: Blake in Billing holds the ticket",
-                  (ticket["assignee_id"], ticket["group_id"]) == (p["blake"], p["billing"]))
+                  hd.holder(t1) == (p["blake"], p["billing"]))
     checks.expect("tagged baton_handoff_ok and baton_transferred, reverted tag removed",
-                  {"baton_handoff_ok", "baton_transferred"} <= set(ticket["tags"])
-                  and "baton_handoff_reverted" not in ticket["tags"], str(ticket["tags"]))
+                  {"baton_handoff_ok", "baton_transferred"} <= set(tags)
+                  and "baton_handoff_reverted" not in tags, str(tags))
     checks.expect("the handoff is recorded as accepted", _last_outcome(world, t1) == "accepted")
-    summary = _baton_notes(world, t1)[-1]["body"] if _baton_notes(world, t1) else ""
+    summary = hd.baton_notes(t1)[-1] if hd.baton_notes(t1) else ""
     checks.expect("Blake gets Baton's handoff summary as an internal note",
                   summary.startswith("Baton handoff summary"), summary[:80])
     if summary:
         out("   Baton's summary for Blake:\n" + "\n".join("   | " + line for line in summary.splitlines()))
 
-    out("4. A second ticket is moved without a note while Zendesk delivers every webhook three times.")
+    out(f"4. A second ticket is moved without a note while {hd.name} delivers every webhook three times.")
     _duplicate_deliveries(world, checks)
     out(f"\n{'All checks passed.' if not checks.failures else f'{checks.failures} check(s) failed.'}")
     return checks.failures
 
 
 def _duplicate_deliveries(world: Any, checks: Checks) -> None:
-    sb, p = world.sandbox, world.people
-    t2 = sb.create_ticket(p["dana"], "Invoice PDF is blank", "The invoice PDF for April opens blank.")
-    sb.act(t2, p["alex"], assignee_id=p["alex"], group_id=p["support"])
+    hd, p = world.desk, world.people
+    t2 = hd.create("dana", "Invoice PDF is blank", "The invoice PDF for April opens blank.")
+    hd.move(t2, "alex", "alex", "support")
     world.settle()
-    sender = sb.webhooks[0]
-    sender.deliver_times = 3
+    hd.deliver_times(3)
     before = _baton_requests(world)
     try:
-        sb.act(t2, p["alex"], assignee_id=p["blake"], group_id=p["billing"])
+        hd.move(t2, "alex", "blake", "billing")
         world.settle()
     finally:
-        sender.deliver_times = 1
-    checks.out(f"   Zendesk API requests for this reassignment: {describe_cost(world, before)}")
-    ticket = sb.ticket(t2)
-    reverts = [a for a in sb.ticket_audits(t2) if a["author_id"] == p["baton"]
-               and any(e.get("field_name") == "assignee_id" for e in a["events"])]
-    checks.expect("reverted exactly once, with one note", len(reverts) == 1 and len(_baton_notes(world, t2)) == 1,
-                  f"{len(reverts)} reverts, {len(_baton_notes(world, t2))} notes")
-    checks.expect("the ticket is back with Alex", ticket["assignee_id"] == p["alex"])
+        hd.deliver_times(1)
+    checks.out(f"   {hd.name} API requests for this reassignment: {describe_cost(world, before)}")
+    reverts, notes = hd.baton_reverts(t2), len(hd.baton_notes(t2))
+    checks.expect("reverted exactly once, with one note", reverts == 1 and notes == 1,
+                  f"{reverts} reverts, {notes} notes")
+    checks.expect("the ticket is back with Alex", hd.holder(t2)[0] == p["alex"])

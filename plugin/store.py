@@ -96,6 +96,26 @@ ticket_assignments = Table(
     Column("seen_at", DateTime(timezone=True), nullable=False),
 )
 
+shift_runs = Table(
+    "shift_runs", metadata,
+    Column("shift_key", String(120), primary_key=True),
+    Column("phase", String(20), primary_key=True),
+    Column("claimed_at", DateTime(timezone=True), nullable=False),
+)
+
+wrapup_digests = Table(
+    "wrapup_digests", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("shift_key", String(120), nullable=False, index=True),
+    Column("shift_name", String(60), nullable=False),
+    Column("team", String(60), nullable=False, default=""),
+    Column("agent_id", String(100), nullable=False),
+    Column("ended_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("entries", JSON, nullable=False),
+    UniqueConstraint("shift_key", "agent_id", name="uq_digest_agent"),
+)
+
 settings_kv = Table(
     "kv", metadata,
     Column("key", String(200), primary_key=True),
@@ -269,6 +289,39 @@ class Store:
         with self.engine.begin() as conn:
             if conn.execute(update(ticket_assignments).where(*where).values(**values)).rowcount == 0:
                 conn.execute(insert(ticket_assignments).values(vendor=vendor, ticket_id=ticket_id, **values))
+
+    def claim_shift_run(self, shift_key: str, phase: str) -> bool:
+        """Claim a shift's reminder or digest; only the first claimant in any process gets True."""
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(insert(shift_runs).values(shift_key=shift_key, phase=phase, claimed_at=_utcnow()))
+        except IntegrityError:
+            return False
+        return True
+
+    def save_digest(self, shift_key: str, shift_name: str, team: str, agent_id: str, ended_at: datetime,
+                    entries: list[dict[str, Any]]) -> None:
+        """Store one agent's end-of-shift digest (once per shift and agent)."""
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(insert(wrapup_digests).values(
+                    shift_key=shift_key, shift_name=shift_name, team=team, agent_id=agent_id,
+                    ended_at=ended_at, created_at=_utcnow(), entries=entries))
+        except IntegrityError:
+            pass
+
+    def digests(self, limit: int = 50) -> list[dict[str, Any]]:
+        """Return the latest end-of-shift digests, newest first."""
+        query = select(wrapup_digests).order_by(wrapup_digests.c.created_at.desc(),
+                                                wrapup_digests.c.id.desc()).limit(limit)
+        with self.engine.connect() as conn:
+            return [dict(row._mapping) for row in conn.execute(query)]
+
+    def digest(self, digest_id: int) -> dict[str, Any] | None:
+        """Return one digest by id."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(wrapup_digests).where(wrapup_digests.c.id == digest_id)).first()
+        return dict(row._mapping) if row else None
 
     def get_value(self, key: str) -> str | None:
         """Read a small cached value (e.g. Baton's own helpdesk user id)."""

@@ -27,6 +27,11 @@ def build_adapters(settings: Settings) -> dict[str, HelpdeskAdapter]:
         from plugin.adapters.zendesk import ZendeskAdapter
 
         adapters["zendesk"] = ZendeskAdapter(zendesk["url"], zendesk["email"], zendesk["token"])
+    freshdesk = settings["freshdesk"]
+    if freshdesk["url"] and freshdesk["api_key"]:
+        from plugin.adapters.freshdesk import FreshdeskAdapter
+
+        adapters["freshdesk"] = FreshdeskAdapter(freshdesk["url"], freshdesk["api_key"])
     return adapters
 
 
@@ -50,7 +55,8 @@ def build_summarizer(settings: Settings) -> Callable[[TicketContext], Brief]:
     def brief(ctx: TicketContext) -> Brief:
         draft = summarizer.draft(ctx)
         return Brief(summary_note=render_summary_note(draft, ctx), prefilled_note=render_prefilled_note(draft),
-                     flags=frozenset(context_flags(draft)), summarizer=draft.summarizer)
+                     flags=frozenset(context_flags(draft)), summarizer=draft.summarizer,
+                     promises=tuple((p.text, p.deadline) for p in draft.promises))
 
     return brief
 

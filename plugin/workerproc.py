@@ -7,16 +7,24 @@ on, so jobs delayed by a vendor's Retry-After run when they are due.
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
+from datetime import UTC, datetime
 from typing import Any
 
 import redis
 from rq import Queue, Worker
+from rq.exceptions import DuplicateJobError
 from rq.serializers import JSONSerializer
 
 from plugin.config import Settings
 from plugin.events import Event
 from plugin.queue import RedisEventQueue
 from plugin.store import Store
+
+log = logging.getLogger(__name__)
+TICK_FUNC = "plugin.jobs.tick"
 
 
 def run_worker(settings: Settings, burst: bool = False) -> int:
@@ -28,8 +36,29 @@ def run_worker(settings: Settings, burst: bool = False) -> int:
     queue = Queue(settings["queue"]["name"], connection=connection, serializer=JSONSerializer)
     worker = Worker([queue], connection=connection, serializer=JSONSerializer,
                     worker_ttl=settings["queue"]["worker_ttl_seconds"])
+    if not burst:
+        threading.Thread(target=_tick_every_minute, args=(queue,), daemon=True, name="baton-tick").start()
     worker.work(with_scheduler=True, burst=burst)
     return 0
+
+
+def enqueue_tick(queue: Queue, now: datetime) -> bool:
+    """Enqueue this minute's tick once, however many workers try (the job id is the minute)."""
+    try:
+        queue.enqueue_call(TICK_FUNC, job_id=f"tick-{now:%Y%m%d%H%M}", unique=True, result_ttl=3600,
+                           failure_ttl=86400, description="scheduled wrap-ups")
+    except DuplicateJobError:
+        return False
+    return True
+
+
+def _tick_every_minute(queue: Queue) -> None:
+    while True:
+        try:
+            enqueue_tick(queue, datetime.now(UTC))
+        except redis.RedisError as exc:  # Redis away: the next minute tries again
+            log.warning("could not enqueue the scheduling tick: %s", exc)
+        time.sleep(60 - datetime.now(UTC).second % 60 + 1)
 
 
 def list_dead_letters(settings: Settings) -> list[dict[str, Any]]:

@@ -61,7 +61,10 @@ def make_settings(**sections: dict) -> Settings:
     """Settings from defaults plus overrides, ignoring the machine's environment."""
     base = {"store": {"database_url": "sqlite://"}}
     for name, values in sections.items():
-        base.setdefault(name, {}).update(values)
+        if isinstance(values, dict):
+            base.setdefault(name, {}).update(values)
+        else:
+            base[name] = values
     return load_settings(path=None, environ={}, overrides=base)
 
 

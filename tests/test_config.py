@@ -48,3 +48,13 @@ def test_invalid_values_name_the_key(tmp_path, text, message) -> None:
 def test_missing_config_file_named_by_env_is_an_error(tmp_path) -> None:
     with pytest.raises(ConfigError, match="does not exist"):
         load_settings(environ={"BATON_CONFIG": str(tmp_path / "nope.toml")})
+
+
+def test_shifts_are_read_from_toml_tables(tmp_path) -> None:
+    path = tmp_path / "baton.toml"
+    path.write_text('[wrapup]\nreminder_minutes = 15\n\n[[shifts]]\nname = "EU day"\ntimezone = "Europe/Berlin"\n'
+                    'start = "08:00"\nend = "16:00"\nagents = ["101", "102"]\n')
+    settings = load_settings(str(path), environ={})
+    assert settings["wrapup"]["reminder_minutes"] == 15
+    assert settings["shifts"][0]["days"] == ["mon", "tue", "wed", "thu", "fri"]
+    assert settings["shifts"][0]["agents"] == ["101", "102"]

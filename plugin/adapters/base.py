@@ -89,6 +89,13 @@ class HelpdeskAdapter(Protocol):
         keeps no assignment history build the change from it.
         """
 
+    def load_ticket(self, ticket_id: str, snapshot: dict, now: datetime,
+                    baton_user_id: str | None) -> TicketContext:
+        """Load one ticket and its history outside any event (scheduled work)."""
+
+    def open_tickets(self, agent_ids: list[str]) -> list[tuple[str, dict]]:
+        """List the unsolved tickets these agents hold, as (ticket id, neutral snapshot)."""
+
     def reload_ticket(self, ctx: TicketContext) -> TicketContext:
         """Return the context with the ticket's current state (after a Conflict)."""
 

@@ -188,19 +188,32 @@ class ZendeskAdapter:
     def load_context(self, event: Event, now: datetime, baton_user_id: str | None,
                      last_known: KnownAssignment | None = None) -> TicketContext:
         # Zendesk's audits carry the full assignment history, so last_known is not needed.
-        snapshot = dict(event.raw.get("ticket") or {})
-        if not _complete(snapshot):
-            snapshot = self._fetch_snapshot(event.ticket_id)
-        ticket = snapshot_ticket(event.ticket_id, snapshot, self.base_url)
-        audits = [a.to_dict() for a in self._call(lambda: list(self.client.tickets.audits(
-            ticket=int(event.ticket_id))))]
-        comments, assignments, keys = parse_audits(audits, ticket.requester_id, baton_user_id)
-        history = fill_unchanged(assignments)
-        change = _change_for(event, history)
+        ctx = self.load_ticket(event.ticket_id, dict(event.raw.get("ticket") or {}), now, baton_user_id)
+        change = _change_for(event, list(ctx.assignments))
         names = self._names_for(change) if change and not change.from_unassigned else {}
-        return TicketContext(ticket=ticket, comments=tuple(comments), assignments=tuple(history),
-                             now=now, change=change, baton_user_id=baton_user_id,
-                             applied_keys=frozenset(keys), names=names)
+        return replace(ctx, change=change, names=names)
+
+    def load_ticket(self, ticket_id: str, snapshot: dict[str, Any], now: datetime,
+                    baton_user_id: str | None) -> TicketContext:
+        """Load one ticket's history (one read), taking its state from a snapshot when complete."""
+        if not _complete(snapshot):
+            snapshot = self._fetch_snapshot(ticket_id)
+        ticket = snapshot_ticket(ticket_id, snapshot, self.base_url)
+        audits = [a.to_dict() for a in self._call(lambda: list(self.client.tickets.audits(ticket=int(ticket_id))))]
+        comments, assignments, keys = parse_audits(audits, ticket.requester_id, baton_user_id)
+        history = tuple(fill_unchanged(assignments))
+        return TicketContext(ticket=ticket, comments=tuple(comments), assignments=history, now=now,
+                             baton_user_id=baton_user_id, applied_keys=frozenset(keys))
+
+    def open_tickets(self, agent_ids: list[str]) -> list[tuple[str, dict[str, Any]]]:
+        """List unsolved tickets held by these agents: (id, snapshot), one search per agent."""
+        found: dict[str, dict[str, Any]] = {}
+        for agent in agent_ids:
+            results = self._call(lambda a=agent: list(self.client.search(
+                type="ticket", assignee=int(a), status_less_than="solved")))
+            for ticket in results:
+                found[str(ticket.id)] = _snapshot_of(ticket.to_dict())
+        return sorted(found.items(), key=lambda pair: int(pair[0]))
 
     def _names_for(self, change: Assignment) -> dict[str, str]:
         """Name the agents and groups of a move (for notes), from a cache or one read each kind."""
@@ -244,11 +257,7 @@ class ZendeskAdapter:
         return f"Zendesk reachable at {self.base_url} as {me.email} (user {me.id}, role {me.role})"
 
     def _fetch_snapshot(self, ticket_id: str) -> dict[str, Any]:
-        raw = self._call(lambda: self.client.tickets(id=int(ticket_id))).to_dict()
-        return {"subject": raw.get("subject"), "status": raw.get("status"),
-                "assignee_id": _id(raw.get("assignee_id")), "group_id": _id(raw.get("group_id")),
-                "requester_id": _id(raw.get("requester_id")), "updated_at": raw.get("updated_at"),
-                "tags": raw.get("tags") or []}
+        return _snapshot_of(self._call(lambda: self.client.tickets(id=int(ticket_id))).to_dict())
 
     @staticmethod
     def _call(func: Any) -> Any:
@@ -261,6 +270,14 @@ class ZendeskAdapter:
             response = getattr(exc, "response", None)
             status = response.status_code if response is not None else 400
             raise error_for_status(status, f"Zendesk answered {status}: {str(exc)[:300]}") from exc
+
+
+def _snapshot_of(raw: dict[str, Any]) -> dict[str, Any]:
+    """Reduce a Zendesk ticket object to Baton's neutral snapshot."""
+    return {"subject": raw.get("subject"), "status": raw.get("status"),
+            "assignee_id": _id(raw.get("assignee_id")), "group_id": _id(raw.get("group_id")),
+            "requester_id": _id(raw.get("requester_id")), "updated_at": raw.get("updated_at"),
+            "tags": raw.get("tags") or []}
 
 
 def _update_fields(writes: list[Action]) -> dict[str, Any]:

@@ -17,6 +17,7 @@ Rule = Callable[[TicketContext, Settings], list[Action]]
 
 def all_rules() -> list[tuple[str, Rule]]:
     """Return the rules the worker runs, in order."""
-    from plugin.rules import context_flags, draft_on_demand, require_handoff_note
+    from plugin.rules import context_flags, draft_on_demand, require_handoff_note, shift_wrapup
 
-    return [(module.RULE, module.decide) for module in (require_handoff_note, context_flags, draft_on_demand)]
+    modules = (require_handoff_note, context_flags, draft_on_demand, shift_wrapup)
+    return [(module.RULE, module.decide) for module in modules]

@@ -1,5 +1,8 @@
 """Embedded stand-ins for vendor APIs, so `baton demo` and integration tests need no real account."""
 
+from .freshdesk import FreshdeskError, FreshdeskSandbox
+from .freshdesk_api import FreshdeskSandboxServer, FreshdeskWebhookSender
+from .freshdesk_api import create_app as create_freshdesk_app
 from .webhook_sender import DEFAULT_EVENT_TYPES, Delivery, WebhookSender, sign
 from .zendesk import ZendeskSandbox
 from .zendesk_api import SandboxServer, create_app
@@ -8,10 +11,15 @@ from .zendesk_shapes import SandboxError
 __all__ = [
     "DEFAULT_EVENT_TYPES",
     "Delivery",
+    "FreshdeskError",
+    "FreshdeskSandbox",
+    "FreshdeskSandboxServer",
+    "FreshdeskWebhookSender",
     "SandboxError",
     "SandboxServer",
     "WebhookSender",
     "ZendeskSandbox",
     "create_app",
+    "create_freshdesk_app",
     "sign",
 ]

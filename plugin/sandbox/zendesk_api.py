@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from .zendesk import ZendeskSandbox
+from .zendesk_search import register_search
 from .zendesk_shapes import Json, SandboxError
 
 _FAILURE_BODIES = {
@@ -180,6 +181,7 @@ def create_app(sandbox: ZendeskSandbox) -> Flask:
 
     _register_reads(sandbox, route)
     _register_writes(sandbox, route)
+    register_search(sandbox, route, paginate)
     return app
 
 

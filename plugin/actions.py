@@ -83,4 +83,14 @@ class RecordHandoff(Action):
     details: dict = field(default_factory=dict, hash=False, compare=False)
 
 
+@dataclass(frozen=True)
+class RecordQuality(Action):
+    """Record whether the first reply after a handoff asked the customer to repeat themselves."""
+
+    repeat: bool = False
+    asked_again: tuple[dict, ...] = field(default=(), hash=False, compare=False)
+    reply_comment_id: str = ""
+    reply_at: str = ""
+
+
 TICKET_WRITES = (RevertAssignment, InternalNote, PublicReply, AddTags, RemoveTags, SetField)

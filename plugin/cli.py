@@ -51,6 +51,18 @@ def cmd_draft(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_quality_check(args: argparse.Namespace) -> int:
+    from plugin.quality import quality_command
+
+    if args.file != "-" and not Path(args.file).is_file():
+        raise UsageError(f"no such file: {args.file}")
+    try:
+        print_json(quality_command(args.file))
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    return 0
+
+
 def cmd_eval_summaries(args: argparse.Namespace) -> int:
     try:
         from plugin.summary.commands import eval_command
@@ -125,6 +137,11 @@ def build_parser() -> argparse.ArgumentParser:
     draft = sub.add_parser("draft", help="draft a handoff from a conversation JSON (file or -)")
     draft.add_argument("file")
     draft.set_defaults(func=cmd_draft)
+    quality = sub.add_parser("quality", help="handoff quality tools").add_subparsers(dest="quality_cmd",
+                                                                                     required=True)
+    quality_check = quality.add_parser("check", help="did the first reply after a handoff ask a repeat question?")
+    quality_check.add_argument("file")
+    quality_check.set_defaults(func=cmd_quality_check)
     evaluate = sub.add_parser("eval", help="evaluations").add_subparsers(dest="eval_cmd", required=True)
     summaries = evaluate.add_parser("summaries", help="ROUGE of the summarizer vs Lead-4 on a JSONL set")
     summaries.add_argument("file")

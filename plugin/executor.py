@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 
-from plugin.actions import TICKET_WRITES, Action, RecordHandoff, RevertAssignment
+from plugin.actions import TICKET_WRITES, Action, RecordHandoff, RecordQuality, RevertAssignment
 from plugin.adapters.base import HelpdeskAdapter
 from plugin.events import Event
 from plugin.model import TicketContext
@@ -45,12 +46,22 @@ def execute(ctx: TicketContext, actions: list[Action], event: Event, adapter: He
                             event.id)
     outcomes = [_record_handoff(ctx, action, store) for action in actions
                 if isinstance(action, RecordHandoff)]
+    outcomes += [_record_quality(ctx, action, store) for action in actions if isinstance(action, RecordQuality)]
+    outcomes = [o for o in outcomes if o]
     if skipped:
         log.info("ticket %s: %d action(s) already applied, skipped", ctx.ticket.id, len(skipped))
     revert = next((a for a in actions if isinstance(a, RevertAssignment)), None)
     described = ", ".join(outcomes) or (
         "applied " + ", ".join(f"{a.rule}.{a.kind}" for a in pending) if pending else "no action")
     return Applied(tuple(keys[a] for a in pending), skipped, requests, described, revert)
+
+
+def _record_quality(ctx: TicketContext, action: RecordQuality, store: Store) -> str:
+    stored = store.record_quality(ctx.ticket.vendor, ctx.ticket.id, action.subject, action.repeat,
+                                  list(action.asked_again), datetime.fromisoformat(action.reply_at))
+    if not stored:
+        return ""
+    return "first reply asked a repeat question" if action.repeat else "first reply asked nothing again"
 
 
 def _record_handoff(ctx: TicketContext, action: RecordHandoff, store: Store) -> str:

@@ -135,6 +135,7 @@ def _decide_and_apply(runtime: Runtime, adapter: HelpdeskAdapter, ctx: TicketCon
                       event: Event) -> Applied:
     if runtime.summarize is not None:
         ctx = replace(ctx, brief=runtime.summarize(ctx))
+    ctx = replace(ctx, pending_transfer=runtime.store.pending_transfer(ctx.ticket.vendor, ctx.ticket.id))
     return execute(ctx, decide(ctx, runtime.settings), event, adapter, runtime.store)
 
 

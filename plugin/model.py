@@ -140,6 +140,8 @@ class TicketContext:
     names: dict[str, str] = field(default_factory=dict)
     brief: Brief | None = None  # what the summarizer made of the conversation, before rules run
     applied_keys: frozenset[str] = frozenset()  # Baton's action keys the ticket's history shows
+    # The latest transfer Baton recorded (accepted or flagged) whose first reply is not judged yet.
+    pending_transfer: Assignment | None = None
 
     def name_of(self, user_or_group_id: str | None) -> str:
         """Return a display name for an id, or the id itself when no name is known."""

@@ -97,6 +97,13 @@ def play(world: Any, out: Callable[[str], None] = print) -> int:
     if summary:
         out("   Baton's summary for Blake:\n" + "\n".join("   | " + line for line in summary.splitlines()))
 
+    out("   Blake's first reply asks Dana for her order number, which she gave in her first message.")
+    hd.reply(t1, "blake", "Hi Dana, I'm looking into the double charge. Could you send me your order number?")
+    world.settle()
+    handoff = world.runtime.store.recent_handoffs(limit=1, ticket_id=str(t1))[0]
+    checks.expect("Baton records a repeat question on this handoff, with its evidence",
+                  handoff["repeat_question"] is True and bool(handoff["asked_again"]), str(handoff["asked_again"]))
+
     out(f"4. A second ticket is moved without a note while {hd.name} delivers every webhook three times.")
     _duplicate_deliveries(world, checks)
     out(f"\n{'All checks passed.' if not checks.failures else f'{checks.failures} check(s) failed.'}")

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Column,
     DateTime,
     Integer,
@@ -32,7 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from plugin.model import KnownAssignment
+from plugin.model import Assignment, KnownAssignment
 
 metadata = MetaData()
 
@@ -51,6 +52,10 @@ handoffs = Table(
     Column("missing", String(200), nullable=False, default=""),
     Column("vague", String(200), nullable=False, default=""),
     Column("details", JSON, nullable=False, default=dict),
+    Column("repeat_question", Boolean),  # None until the receiving agent's first reply is judged
+    Column("asked_again", JSON),
+    Column("first_reply_at", DateTime(timezone=True)),
+    Column("first_reply_seconds", Integer),
     UniqueConstraint("vendor", "ticket_id", "change_id", name="uq_handoff_change"),
 )
 
@@ -248,6 +253,36 @@ class Store:
                 seen.add((row["vendor"], row["ticket_id"]))
                 latest.append(row)
         return latest[:limit]
+
+    def record_quality(self, vendor: str, ticket_id: str, change_id: str, repeat: bool,
+                       asked_again: list[dict[str, Any]], reply_at: datetime) -> bool:
+        """Store the first-reply verdict of a transfer once; False when already judged or not a transfer."""
+        where = (handoffs.c.vendor == vendor, handoffs.c.ticket_id == ticket_id,
+                 handoffs.c.change_id == change_id, handoffs.c.repeat_question.is_(None),
+                 handoffs.c.outcome.in_(("accepted", "flagged")))
+        with self.engine.begin() as conn:
+            row = conn.execute(select(handoffs.c.changed_at).where(*where)).first()
+            if row is None:
+                return False
+            changed = row.changed_at if row.changed_at.tzinfo else row.changed_at.replace(tzinfo=UTC)
+            conn.execute(update(handoffs).where(*where).values(
+                repeat_question=repeat, asked_again=asked_again, first_reply_at=reply_at,
+                first_reply_seconds=max(int((reply_at - changed).total_seconds()), 0)))
+        return True
+
+    def pending_transfer(self, vendor: str, ticket_id: str) -> Assignment | None:
+        """Return the ticket's latest transfer if its first reply has not been judged yet."""
+        query = (select(handoffs).where(handoffs.c.vendor == vendor, handoffs.c.ticket_id == ticket_id,
+                                        handoffs.c.outcome.in_(("accepted", "flagged")))
+                 .order_by(handoffs.c.changed_at.desc(), handoffs.c.id.desc()).limit(1))
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        if row is None or row.repeat_question is not None:
+            return None
+        changed = row.changed_at if row.changed_at.tzinfo else row.changed_at.replace(tzinfo=UTC)
+        return Assignment(id=row.change_id, at=changed, actor_id=row.actor_id, actor_kind="agent", channel="",
+                          previous_assignee_id=row.from_assignee, assignee_id=row.to_assignee,
+                          previous_group_id=row.from_group, group_id=row.to_group)
 
     def ticket_trail(self, vendor: str, ticket_id: str) -> list[dict[str, Any]]:
         """Return every reassignment of one ticket, oldest first: who moved it, where, with which note."""

@@ -93,3 +93,42 @@ def test_customer_notice_is_opt_in_per_group_and_never_within_a_team() -> None:
     assert not [a for a in require_handoff_note.decide(ctx, other_group) if a.kind == "PublicReply"]
     reverted = require_handoff_note.decide(replace(ctx, comments=()), settings)
     assert not [a for a in reverted if a.kind == "PublicReply"]
+
+
+def test_first_reply_after_a_transfer_is_judged_once(settings) -> None:
+    from plugin.rules import handoff_quality
+
+    transfer = move("a2", 5, ("101", "800"), ("202", "900"))
+    customer = comment("c1", "I was charged twice, order A-1043, email dana@example.com", 1, role="customer",
+                       public=True, author="7")
+    reply = comment("c2", "Hi! Could you send me your order number?", 8, public=True, author="202")
+    ctx = replace(context([customer, reply], [transfer]), pending_transfer=transfer)
+    [record] = handoff_quality.decide(ctx, settings)
+    assert record.repeat is True and record.subject == "a2" and record.reply_comment_id == "c2"
+    assert record.asked_again[0]["kind"] == "order_number" and record.asked_again[0]["given_in"] == "c1"
+    fine = replace(ctx, comments=(customer, comment("c2", "I've refunded it; you'll see it in 3 days.", 8,
+                                                     public=True, author="202")))
+    assert handoff_quality.decide(fine, settings)[0].repeat is False
+    assert handoff_quality.decide(replace(ctx, pending_transfer=None), settings) == []
+    other_agent = replace(ctx, comments=(customer, replace(reply, author_id="101")))
+    assert handoff_quality.decide(other_agent, settings) == []
+
+
+def test_cli_quality_check(tmp_path, capsys) -> None:
+    import json
+
+    from plugin.cli import main
+
+    path = tmp_path / "handoff.json"
+    path.write_text(json.dumps({
+        "subject": "Charged twice", "timezone": "UTC", "now": "2026-05-04T10:00:00+00:00",
+        "comments": [{"id": "1", "author_role": "customer", "author_name": "Dana", "public": True,
+                      "created_at": "2026-05-04T09:00:00+00:00", "body": "My order A-1043 was charged twice.",
+                      "html": ""}],
+        "first_reply_after_handoff": "Hello, what is your order number?"}))
+    assert main(["quality", "check", str(path)]) == 0
+    verdict = json.loads(capsys.readouterr().out)
+    assert verdict["repeat"] is True and verdict["asked_again"][0]["given_in"] == "1"
+    path.write_text("{not json")
+    assert main(["quality", "check", str(path)]) == 2
+    assert "baton:" in capsys.readouterr().err

@@ -54,6 +54,23 @@ def check_zendesk(settings: Settings) -> tuple[bool, str] | None:
     return True, line
 
 
+def check_freshdesk(settings: Settings) -> tuple[bool, str] | None:
+    """Call the Freshdesk API with the configured key (skipped when Freshdesk is not configured)."""
+    freshdesk = settings["freshdesk"]
+    if not freshdesk["url"]:
+        return None
+    from plugin.adapters.base import VendorError
+    from plugin.adapters.freshdesk import FreshdeskAdapter
+
+    try:
+        line = FreshdeskAdapter(freshdesk["url"], freshdesk["api_key"]).check()
+    except VendorError as exc:
+        return False, f"Freshdesk: {exc}"
+    if not freshdesk["webhook_token"]:
+        return False, f"{line}; but BATON_FRESHDESK_WEBHOOK_TOKEN is not set, so webhooks are refused"
+    return True, line
+
+
 def run_checks(out: Callable[[str], None]) -> int:
     """Print one line per check; exit 1 if any failed."""
     try:
@@ -63,9 +80,7 @@ def run_checks(out: Callable[[str], None]) -> int:
         return 1
     results: list[tuple[bool, str]] = [(True, f"Config: valid ({settings.source})")]
     results += [check_redis(settings), check_database(settings)]
-    zendesk = check_zendesk(settings)
-    if zendesk:
-        results.append(zendesk)
+    results += [result for result in (check_zendesk(settings), check_freshdesk(settings)) if result]
     for ok, line in results:
         out(f"{'ok  ' if ok else 'FAIL'} {line}")
     return 0 if all(ok for ok, _ in results) else 1

@@ -77,3 +77,24 @@ def test_dead_letter_is_listed_and_replayed_once(redis_url, tmp_path, monkeypatc
     assert redis.Redis.from_url(redis_url).llen("rq:queue:baton") == 1
     assert main(["dead-letters", "--replay", str(letter)]) == 0
     assert "already replayed" in capsys.readouterr().out
+
+
+def test_check_reaches_freshdesk_when_configured(redis_url, tmp_path, monkeypatch) -> None:
+    from tests.freshdesk_world import API_KEY, TOKEN, start_freshdesk
+
+    world = start_freshdesk()
+    try:
+        for name, value in {"BATON_FRESHDESK_URL": world.url, "BATON_FRESHDESK_API_KEY": API_KEY,
+                            "BATON_FRESHDESK_WEBHOOK_TOKEN": TOKEN, "REDIS_URL": redis_url,
+                            "DATABASE_URL": f"sqlite:///{tmp_path / 'f.db'}"}.items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.chdir(tmp_path)
+        lines: list[str] = []
+        run_checks(lines.append)
+        assert lines[-1].startswith(f"ok   Freshdesk reachable at {world.url} as ")
+        monkeypatch.setenv("BATON_FRESHDESK_API_KEY", "wrong-key")
+        lines.clear()
+        assert run_checks(lines.append) == 1
+        assert lines[-1].startswith("FAIL Freshdesk: ")
+    finally:
+        world.close()

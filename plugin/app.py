@@ -50,6 +50,7 @@ def create_app(settings: Settings | None = None, queue: EventQueue | None = None
 
 def _register(app: Flask) -> None:
     from plugin.web.dashboard import blueprint as dashboard
+    from plugin.web.quality import blueprint as quality
     from plugin.web.wrapups import blueprint as wrapups
     from plugin.webhooks.freshdesk import blueprint as freshdesk
     from plugin.webhooks.zendesk import blueprint as zendesk
@@ -58,6 +59,7 @@ def _register(app: Flask) -> None:
     app.register_blueprint(freshdesk)
     app.register_blueprint(dashboard)
     app.register_blueprint(wrapups)
+    app.register_blueprint(quality)
     app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
     app.add_url_rule("/healthz", "healthz", lambda: jsonify({"status": "ok"}))
     app.add_url_rule("/readyz", "readyz", readyz)

@@ -14,6 +14,7 @@ from sqlalchemy import create_engine, event, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
+from plugin.store.analytics import AnalyticsQueries
 from plugin.store.handoffs import HandoffQueries, HandoffRecord
 from plugin.store.shifts import ShiftQueries
 from plugin.store.tables import actions, dead_letters, events, metadata, settings_kv, utcnow
@@ -21,7 +22,7 @@ from plugin.store.tables import actions, dead_letters, events, metadata, setting
 __all__ = ["HandoffRecord", "Store", "dumps"]
 
 
-class Store(HandoffQueries, ShiftQueries):
+class Store(HandoffQueries, ShiftQueries, AnalyticsQueries):
     """Queries over Baton's tables; one instance per process, safe across threads."""
 
     def __init__(self, url: str):

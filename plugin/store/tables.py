@@ -17,7 +17,7 @@ handoffs = Table(
     Column("vendor", String(20), nullable=False),
     Column("ticket_id", String(100), nullable=False, index=True),
     Column("change_id", String(100), nullable=False),
-    Column("changed_at", DateTime(timezone=True), nullable=False),
+    Column("changed_at", DateTime(timezone=True), nullable=False, index=True),
     Column("recorded_at", DateTime(timezone=True), nullable=False, index=True),
     Column("actor_id", String(100)),
     Column("from_assignee", String(100)), Column("from_group", String(100)),

@@ -181,10 +181,15 @@ def process_event(data: dict[str, Any], attempt: int = 1) -> str:
 
 
 def tick() -> list[str]:
-    """RQ entry point, enqueued once a minute by `baton worker`: scheduled wrap-ups."""
+    """RQ entry point, enqueued once a minute by `baton worker`: wrap-ups, and hourly upkeep."""
     from plugin.wrapups import run_shift_wrapups
 
-    return run_shift_wrapups(worker_runtime(), datetime.now(UTC))
+    runtime, now = worker_runtime(), datetime.now(UTC)
+    done = run_shift_wrapups(runtime, now)
+    if now.minute == 0:
+        runtime.store.optimize()
+        done.append("refreshed the database's query statistics")
+    return done
 
 
 def on_job_failure(job: Any, connection: Any, exc_type: Any, exc_value: Any, tb: Any) -> None:

@@ -33,6 +33,13 @@ class Store(HandoffQueries, ShiftQueries, AnalyticsQueries):
             event.listen(self.engine, "connect", _sqlite_pragmas)
         metadata.create_all(self.engine)
 
+    def optimize(self) -> None:
+        """Refresh the query planner's statistics (SQLite: ANALYZE), so dashboard queries use their indexes."""
+        if not self.url.startswith("sqlite"):
+            return  # PostgreSQL's autovacuum keeps its statistics current
+        with self.engine.begin() as conn:
+            conn.exec_driver_sql("ANALYZE")
+
     def ping(self) -> bool:
         """Tell whether the database answers."""
         with self.engine.connect() as conn:

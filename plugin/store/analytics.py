@@ -10,9 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import aliased
 
 from plugin.store.tables import handoffs
 
@@ -74,17 +73,8 @@ class AnalyticsQueries:
             return [{**_shape(row), "day": str(row.day)} for row in conn.execute(query)]
 
     def ping_pong_tickets(self, since: datetime) -> int:
-        """Count tickets bounced back: moved from A to B, then from B back to A (agents or groups)."""
-        first, later = aliased(handoffs), aliased(handoffs)
-        back_agents = and_(later.c.from_assignee == first.c.to_assignee,
-                           later.c.to_assignee == first.c.from_assignee)
-        back_groups = and_(later.c.from_group == first.c.to_group, later.c.to_group == first.c.from_group,
-                           first.c.from_group != first.c.to_group)
-        query = (select(func.count(func.distinct(first.c.vendor + ":" + first.c.ticket_id)))
-                 .select_from(first.join(later, and_(first.c.vendor == later.c.vendor,
-                                                     first.c.ticket_id == later.c.ticket_id,
-                                                     later.c.changed_at > first.c.changed_at)))
-                 .where(first.c.changed_at >= since, first.c.outcome.in_(GUARDED),
-                        later.c.outcome.in_(GUARDED), or_(back_agents, back_groups)))
+        """Count tickets bounced straight back (A to B, then B to A; agents or groups), marked when recorded."""
+        query = select(func.count(func.distinct(handoffs.c.vendor + ":" + handoffs.c.ticket_id))).where(
+            self._window(since), handoffs.c.bounced.is_(True))
         with self.engine.connect() as conn:
             return int(conn.execute(query).scalar() or 0)

@@ -33,6 +33,24 @@ class HandoffRecord:
     details: dict[str, Any] | None = None
 
 
+GUARDED = ("accepted", "flagged", "reverted")
+
+
+def _bounces(conn: Any, record: HandoffRecord) -> bool:
+    """Tell whether a move sends the ticket straight back where the previous move took it from."""
+    previous = conn.execute(
+        select(handoffs.c.from_assignee, handoffs.c.to_assignee, handoffs.c.from_group, handoffs.c.to_group)
+        .where(handoffs.c.vendor == record.vendor, handoffs.c.ticket_id == record.ticket_id,
+               handoffs.c.outcome.in_(GUARDED), handoffs.c.changed_at <= record.changed_at)
+        .order_by(handoffs.c.changed_at.desc(), handoffs.c.id.desc()).limit(1)).first()
+    if previous is None:
+        return False
+    back_agents = (record.from_assignee, record.to_assignee) == (previous.to_assignee, previous.from_assignee)
+    back_groups = (record.from_group, record.to_group) == (previous.to_group, previous.from_group) and (
+        record.from_group != record.to_group)
+    return bool(record.from_assignee and back_agents) or bool(record.from_group and back_groups)
+
+
 class HandoffQueries:
     """Handoff reads and writes, mixed into Store (which provides ``engine``)."""
 
@@ -45,6 +63,7 @@ class HandoffQueries:
                   "recorded_at": utcnow()}
         try:
             with self.engine.begin() as conn:
+                values["bounced"] = record.outcome in GUARDED and _bounces(conn, record)
                 conn.execute(insert(handoffs).values(**values))
         except IntegrityError:
             return False

@@ -7,7 +7,19 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import JSON, Boolean, Column, DateTime, Integer, MetaData, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 
 metadata = MetaData()
 
@@ -22,7 +34,7 @@ handoffs = Table(
     Column("actor_id", String(100)),
     Column("from_assignee", String(100)), Column("from_group", String(100)),
     Column("to_assignee", String(100)), Column("to_group", String(100)),
-    Column("outcome", String(20), nullable=False, index=True),
+    Column("outcome", String(20), nullable=False),
     Column("missing", String(200), nullable=False, default=""),
     Column("vague", String(200), nullable=False, default=""),
     Column("details", JSON, nullable=False, default=dict),
@@ -30,7 +42,12 @@ handoffs = Table(
     Column("asked_again", JSON),
     Column("first_reply_at", DateTime(timezone=True)),
     Column("first_reply_seconds", Integer),
+    Column("bounced", Boolean, nullable=False, default=False),  # sent straight back by its next move
     UniqueConstraint("vendor", "ticket_id", "change_id", name="uq_handoff_change"),
+    # Covering indexes for the quality page: its aggregates read only these columns.
+    Index("ix_handoffs_quality", "outcome", "changed_at", "to_group", "from_assignee", "to_assignee",
+          "repeat_question", "first_reply_seconds", "bounced"),
+    Index("ix_handoffs_ticket", "vendor", "ticket_id", "changed_at"),
 )
 
 actions = Table(

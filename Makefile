@@ -1,13 +1,14 @@
 # Baton: `make demo` runs it on embedded defaults, `make test` runs the tests.
 # Both set everything up themselves: a virtual environment, the package, and
-# for tests a real redis-server (installed with apt-get when missing).
+# for tests a real redis-server and Debian's headless Chromium with its driver
+# (installed with apt-get when missing).
 
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
-.PHONY: demo test lint bench clean redis-server
+.PHONY: demo test lint bench clean test-deps
 
 $(BIN)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,22 +16,27 @@ $(BIN)/.installed: setup.cfg pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-redis-server:
-	@command -v redis-server >/dev/null 2>&1 || { \
-	  echo "installing redis-server (tests use a real one)"; \
-	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq redis-server >/dev/null; }
-	@# Debian starts a system service on install; the tests run their own on a free port.
+# The tests start their own redis-server on a free port, and drive the dashboard in chromium.
+test-deps:
+	@missing=""; \
+	command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v chromedriver >/dev/null 2>&1 || missing="$$missing chromium-driver"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing (the tests use real ones)"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
+	fi
 
 demo: $(BIN)/.installed
 	$(BIN)/baton demo
 
-test: $(BIN)/.installed redis-server
+test: $(BIN)/.installed test-deps
 	$(BIN)/python -m pytest
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check plugin tests $(wildcard bench)
 
-bench: $(BIN)/.installed redis-server
+bench: $(BIN)/.installed test-deps
 	$(BIN)/python bench/webhook_ack.py
 	$(BIN)/python bench/summary_speed.py
 

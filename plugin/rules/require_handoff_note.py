@@ -120,9 +120,11 @@ def decide(ctx: TicketContext, settings: Settings) -> list[Action]:
     note = find_handoff_note(ctx, change)
     verdict = validate_note(note.body) if note else Verdict(False, ("situation", "tried",
                                                                     "promised", "reason"), ())
+    people = (change.previous_assignee_id, change.previous_group_id, change.assignee_id, change.group_id)
     details = {"note_comment_id": note.id if note else None, "note": note.body[:4000] if note else "",
                "summary": ctx.brief.summary_note if ctx.brief else "",
-               "flags": sorted(ctx.brief.flags) if ctx.brief else []}
+               "flags": sorted(ctx.brief.flags) if ctx.brief else [],
+               "names": {i: ctx.names[i] for i in people if i and i in ctx.names}}
     tag = settings.tag
     if verdict.complete:
         summary = [InternalNote(RULE, change.id, body=ctx.brief.summary_note)] if ctx.brief else []

@@ -74,6 +74,30 @@ class SetField(Action):
 
 
 @dataclass(frozen=True)
+class SetStatus(Action):
+    """Set the ticket's status (a neutral name: open, pending, hold, solved)."""
+
+    status: str = ""
+
+
+@dataclass(frozen=True)
+class EscalateToJira(Action):
+    """Create a tracker issue for the ticket and link it (project and type chosen per group)."""
+
+    project: str = ""
+    issue_type: str = ""
+    summary: str = ""
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class LinkIssue(Action):
+    """Link an existing tracker issue to the ticket (a remote link on the issue, fields on the ticket)."""
+
+    issue_key: str = ""
+
+
+@dataclass(frozen=True)
 class RecordHandoff(Action):
     """Record the outcome of a reassignment in Baton's store (no helpdesk write)."""
 
@@ -93,4 +117,5 @@ class RecordQuality(Action):
     reply_at: str = ""
 
 
-TICKET_WRITES = (RevertAssignment, InternalNote, PublicReply, AddTags, RemoveTags, SetField)
+TICKET_WRITES = (RevertAssignment, InternalNote, PublicReply, AddTags, RemoveTags, SetField, SetStatus)
+TRACKER_WRITES = (EscalateToJira, LinkIssue)

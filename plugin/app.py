@@ -53,10 +53,12 @@ def _register(app: Flask) -> None:
     from plugin.web.quality import blueprint as quality
     from plugin.web.wrapups import blueprint as wrapups
     from plugin.webhooks.freshdesk import blueprint as freshdesk
+    from plugin.webhooks.jira import blueprint as jira
     from plugin.webhooks.zendesk import blueprint as zendesk
 
     app.register_blueprint(zendesk)
     app.register_blueprint(freshdesk)
+    app.register_blueprint(jira)
     app.register_blueprint(dashboard)
     app.register_blueprint(wrapups)
     app.register_blueprint(quality)

@@ -29,8 +29,10 @@ ENV_OVERRIDES: dict[str, tuple[str, str]] = {
     "BATON_FRESHDESK_WEBHOOK_TOKEN": ("freshdesk", "webhook_token"),
     "BATON_FRESHDESK_PREVIOUS_WEBHOOK_TOKEN": ("freshdesk", "previous_webhook_token"),
     "BATON_JIRA_URL": ("jira", "url"),
+    "BATON_JIRA_EMAIL": ("jira", "email"),
     "BATON_JIRA_TOKEN": ("jira", "token"),
     "BATON_JIRA_WEBHOOK_SECRET": ("jira", "webhook_secret"),
+    "BATON_JIRA_PREVIOUS_WEBHOOK_SECRET": ("jira", "previous_webhook_secret"),
     "BATON_HUBSPOT_URL": ("hubspot", "url"),
     "BATON_HUBSPOT_TOKEN": ("hubspot", "token"),
     "BATON_LLM_URL": ("llm", "url"),
@@ -42,7 +44,7 @@ ENV_OVERRIDES: dict[str, tuple[str, str]] = {
 SECRET_KEYS = {
     ("zendesk", "token"), ("zendesk", "webhook_secret"), ("zendesk", "previous_webhook_secret"),
     ("freshdesk", "api_key"), ("freshdesk", "webhook_token"), ("freshdesk", "previous_webhook_token"),
-    ("jira", "token"), ("jira", "webhook_secret"),
+    ("jira", "token"), ("jira", "webhook_secret"), ("jira", "previous_webhook_secret"),
     ("hubspot", "token"), ("llm", "api_key"), ("dashboard", "token"),
 }
 
@@ -87,6 +89,57 @@ class FreshdeskSection(_Strict):
     api_key = fields.String(load_default="")
     webhook_token = fields.String(load_default="")
     previous_webhook_token = fields.String(load_default="")
+
+
+ISSUE_KEY_PATTERN = r"\b[A-Z][A-Z0-9]+-\d+\b"
+PROJECT_KEY = validate.Regexp(r"^[A-Z][A-Z0-9_]{0,9}$", error="must be a Jira project key such as SUP")
+
+
+def _valid_regex(pattern: str) -> bool:
+    import re
+
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise ValidationError(f"not a regular expression: {exc}") from None
+    return True
+
+
+class JiraProjectSchema(_Strict):
+    """Where escalations from one helpdesk group go."""
+
+    project = fields.String(required=True, validate=PROJECT_KEY)
+    issue_type = fields.String(load_default="Task", validate=validate.Length(1, 60))
+
+
+class JiraSection(_Strict):
+    url = fields.String(load_default="")
+    email = fields.String(load_default="")
+    token = fields.String(load_default="")
+    webhook_secret = fields.String(load_default="")
+    previous_webhook_secret = fields.String(load_default="")
+    key_field_id = fields.String(load_default="")
+    status_field_id = fields.String(load_default="")
+    timeout_seconds = fields.Float(load_default=10.0, validate=validate.Range(0.5, 120))
+    max_delivery_age_seconds = fields.Integer(load_default=3600, validate=validate.Range(60, 7 * 86400))
+    sync_minutes = fields.Integer(load_default=15, validate=validate.Range(0, 24 * 60))
+    projects = fields.Dict(keys=fields.String(), values=fields.Nested(JiraProjectSchema), load_default=dict)
+    default_project = fields.String(load_default="", validate=validate.Regexp(r"^([A-Z][A-Z0-9_]{0,9})?$"))
+    default_issue_type = fields.String(load_default="Task", validate=validate.Length(1, 60))
+    key_pattern = fields.String(load_default=ISSUE_KEY_PATTERN, validate=_valid_regex)
+
+
+class HubSpotSection(_Strict):
+    url = fields.String(load_default="")
+    token = fields.String(load_default="")
+    ttl_seconds = fields.Float(load_default=900.0, validate=validate.Range(0, 86400))
+    failure_ttl_seconds = fields.Float(load_default=60.0, validate=validate.Range(0, 3600))
+    timeout_seconds = fields.Float(load_default=5.0, validate=validate.Range(0.1, 60))
+    tier_property = fields.String(load_default="tier")
+    high_value_min_deal_amount = fields.Float(load_default=None, allow_none=True, validate=validate.Range(0))
+    high_value_lifecycle_stages = fields.List(fields.String(), load_default=list)
+    high_value_company_property = fields.String(load_default="")
+    high_value_company_values = fields.List(fields.String(), load_default=list)
 
 
 class VendorSection(Schema):
@@ -161,8 +214,8 @@ class SettingsSchema(_Strict):
     guard = fields.Nested(GuardSection, load_default=lambda: GuardSection().load({}))
     zendesk = fields.Nested(ZendeskSection, load_default=lambda: ZendeskSection().load({}))
     freshdesk = fields.Nested(FreshdeskSection, load_default=lambda: FreshdeskSection().load({}))
-    jira = fields.Nested(VendorSection, load_default=dict)
-    hubspot = fields.Nested(VendorSection, load_default=dict)
+    jira = fields.Nested(JiraSection, load_default=lambda: JiraSection().load({}))
+    hubspot = fields.Nested(HubSpotSection, load_default=lambda: HubSpotSection().load({}))
     llm = fields.Nested(VendorSection, load_default=dict)
     flags = fields.Nested(FlagsSection, load_default=lambda: FlagsSection().load({}))
     queue = fields.Nested(QueueSection, load_default=lambda: QueueSection().load({}))
@@ -191,6 +244,29 @@ class Settings:
         """Return the guard mode for a destination group (per-group override or default)."""
         guard = self.sections["guard"]
         return guard["groups"].get(str(group_id), guard["mode"]) if group_id else guard["mode"]
+
+    @property
+    def jira_configured(self) -> bool:
+        """Tell whether Baton can write to Jira (site, account email and API token all set)."""
+        jira = self.sections["jira"]
+        return bool(jira["url"] and jira["email"] and jira["token"])
+
+    def jira_project_for(self, group_id: str | None) -> tuple[str, str] | None:
+        """Return (project, issue type) for escalations from a group, or None when none is configured."""
+        jira = self.sections["jira"]
+        chosen = jira["projects"].get(str(group_id)) if group_id else None
+        if chosen:
+            return chosen["project"], chosen["issue_type"]
+        return (jira["default_project"], jira["default_issue_type"]) if jira["default_project"] else None
+
+    def issue_key_pattern(self) -> str:
+        """Return the regex of issue keys to detect: the configured one, narrowed to known projects."""
+        jira = self.sections["jira"]
+        known = sorted({p["project"] for p in jira["projects"].values()} | (
+            {jira["default_project"]} if jira["default_project"] else set()))
+        if jira["key_pattern"] != ISSUE_KEY_PATTERN or not known:
+            return jira["key_pattern"]
+        return r"\b(?:" + "|".join(known) + r")-\d+\b"
 
     def tag(self, name: str) -> str:
         """Return a Baton tag with the configured prefix."""

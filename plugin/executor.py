@@ -14,7 +14,9 @@ from datetime import datetime
 
 from plugin.actions import TICKET_WRITES, Action, RecordHandoff, RecordQuality, RevertAssignment
 from plugin.adapters.base import HelpdeskAdapter
+from plugin.config import Settings
 from plugin.events import Event
+from plugin.linking import Tracker, apply_tracker_actions
 from plugin.model import TicketContext
 from plugin.store import HandoffRecord, Store
 
@@ -33,8 +35,11 @@ class Applied:
 
 
 def execute(ctx: TicketContext, actions: list[Action], event: Event, adapter: HelpdeskAdapter,
-            store: Store) -> Applied:
-    """Apply ticket writes once, then record actions and handoffs."""
+            store: Store, tracker: Tracker | None = None, settings: Settings | None = None) -> Applied:
+    """Apply tracker actions (escalate, link), then ticket writes once, then record actions and handoffs."""
+    if tracker is not None and settings is not None:
+        now_ms = int(ctx.now.timestamp() * 1000)
+        actions = actions + apply_tracker_actions(ctx, actions, tracker, store, settings, event, now_ms)
     keys = {action: action.key(ctx.ticket) for action in actions}
     done = store.applied_keys(list(keys.values())) | set(ctx.applied_keys)
     writes = [a for a in actions if isinstance(a, TICKET_WRITES)]

@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import redis
 
@@ -25,6 +25,10 @@ from plugin.executor import Applied, execute
 from plugin.model import Brief, TicketContext
 from plugin.rules import all_rules
 from plugin.store import Store
+
+if TYPE_CHECKING:
+    from plugin.adapters.hubspot import HubSpotAdapter
+    from plugin.adapters.jira import JiraAdapter
 
 log = logging.getLogger(__name__)
 DECIDE_ON = ("assignment_changed", "ticket_updated", "comment_added", "tags_changed")
@@ -46,6 +50,8 @@ class Runtime:
     retry_hook: Callable[[Event, int, float], None] | None = None
     summarize: Callable[[TicketContext], Brief] | None = None
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    tracker: JiraAdapter | None = None  # the issue tracker, when configured
+    accounts: HubSpotAdapter | None = None  # the CRM, when configured
     _local_locks: dict[str, threading.Lock] = field(default_factory=dict)
 
     def adapter(self, vendor: str) -> HelpdeskAdapter:
@@ -89,8 +95,11 @@ def decide(ctx: TicketContext, settings: Settings) -> list[Action]:
 
 def handle_event(runtime: Runtime, event: Event) -> str:
     """Process one event under its ticket's lock; return the outcome recorded."""
+    from plugin.mirror import handle_issue_event
+
+    process = handle_issue_event if event.kind == "issue_updated" else _process
     with runtime.ticket_lock(event.vendor, event.ticket_id):
-        outcome = _process(runtime, event)
+        outcome = process(runtime, event)
     runtime.store.record_event(event.vendor, event.id, event.kind, event.ticket_id, outcome)
     log.info("event %s %s ticket=%s: %s", event.vendor, event.id, event.ticket_id, outcome)
     return outcome
@@ -110,6 +119,7 @@ def _process(runtime: Runtime, event: Event) -> str:
         return "ignored: same update as an event already processed"
     last_known = runtime.store.last_assignment(event.vendor, event.ticket_id)
     ctx = adapter.load_context(event, runtime.clock(), baton_id, last_known)
+    ctx = replace(ctx, links=runtime.store.links_for_ticket(ctx.ticket.vendor, ctx.ticket.id))
     if ctx.change is not None and ctx.change.actor_kind == "baton":
         return "ignored: Baton's own change"
     try:
@@ -133,10 +143,14 @@ def _remember(runtime: Runtime, ctx: TicketContext, applied: Applied | None) -> 
 
 def _decide_and_apply(runtime: Runtime, adapter: HelpdeskAdapter, ctx: TicketContext,
                       event: Event) -> Applied:
+    if runtime.accounts is not None and ctx.ticket.requester_email:
+        # Never raises: a failing CRM answers available=False and the handoff goes ahead.
+        ctx = replace(ctx, account=runtime.accounts.account_for(ctx.ticket.requester_email))
     if runtime.summarize is not None:
         ctx = replace(ctx, brief=runtime.summarize(ctx))
     ctx = replace(ctx, pending_transfer=runtime.store.pending_transfer(ctx.ticket.vendor, ctx.ticket.id))
-    return execute(ctx, decide(ctx, runtime.settings), event, adapter, runtime.store)
+    return execute(ctx, decide(ctx, runtime.settings), event, adapter, runtime.store,
+                   tracker=runtime.tracker, settings=runtime.settings)
 
 
 def run_with_retries(runtime: Runtime, data: dict[str, Any], attempt: int = 1) -> str:
@@ -181,11 +195,15 @@ def process_event(data: dict[str, Any], attempt: int = 1) -> str:
 
 
 def tick() -> list[str]:
-    """RQ entry point, enqueued once a minute by `baton worker`: wrap-ups, and hourly upkeep."""
+    """RQ entry point, enqueued once a minute by `baton worker`: wrap-ups, the Jira sync, hourly upkeep."""
+    from plugin.mirror import run_sync, sync_due
     from plugin.wrapups import run_shift_wrapups
 
     runtime, now = worker_runtime(), datetime.now(UTC)
     done = run_shift_wrapups(runtime, now)
+    if sync_due(runtime, now):
+        result = run_sync(runtime)
+        done.append(f"Jira sync: {result['issues_repaired']} of {result['issues_checked']} linked issues repaired")
     if now.minute == 0:
         runtime.store.optimize()
         done.append("refreshed the database's query statistics")

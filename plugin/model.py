@@ -87,6 +87,27 @@ class Account:
     open_deal_amount: float = 0.0
     flags: tuple[str, ...] = ()
     available: bool = True
+    summary: str = ""  # one line for the handoff summary (contact, company, deals, recent tickets)
+
+
+@dataclass(frozen=True)
+class IssueLink:
+    """A tracker issue linked to the ticket, with the status Baton last mirrored onto it."""
+
+    issue_key: str
+    last_status: str = ""
+
+
+@dataclass(frozen=True)
+class IssueChange:
+    """A linked issue's status change, as the mirror rule needs it (set by the worker, not by rules)."""
+
+    issue_key: str
+    from_status: str
+    to_status: str
+    resolved: bool
+    actor_name: str
+    stamp: str  # what makes this change unique (the tracker's timestamp), for idempotency keys
 
 
 @dataclass(frozen=True)
@@ -142,6 +163,8 @@ class TicketContext:
     applied_keys: frozenset[str] = frozenset()  # Baton's action keys the ticket's history shows
     # The latest transfer Baton recorded (accepted or flagged) whose first reply is not judged yet.
     pending_transfer: Assignment | None = None
+    links: tuple[IssueLink, ...] = ()  # tracker issues linked to this ticket (from Baton's store)
+    issue_change: IssueChange | None = None  # the linked issue's change the event is about, if any
 
     def name_of(self, user_or_group_id: str | None) -> str:
         """Return a display name for an id, or the id itself when no name is known."""

@@ -7,6 +7,7 @@ the in-process queue (``baton demo``). Nothing here runs at import time.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import redis
 from rq import Queue
@@ -17,6 +18,10 @@ from plugin.config import Settings
 from plugin.jobs import Runtime, retry_in
 from plugin.model import Brief, TicketContext
 from plugin.store import Store
+
+if TYPE_CHECKING:
+    from plugin.adapters.hubspot import HubSpotAdapter
+    from plugin.adapters.jira import JiraAdapter
 
 
 def build_adapters(settings: Settings) -> dict[str, HelpdeskAdapter]:
@@ -33,6 +38,29 @@ def build_adapters(settings: Settings) -> dict[str, HelpdeskAdapter]:
 
         adapters["freshdesk"] = FreshdeskAdapter(freshdesk["url"], freshdesk["api_key"])
     return adapters
+
+
+def build_tracker(settings: Settings) -> JiraAdapter | None:
+    """Create the Jira adapter when Jira is configured."""
+    if not settings.jira_configured:
+        return None
+    from plugin.adapters.jira import JiraAdapter
+
+    jira = settings["jira"]
+    return JiraAdapter(jira["url"], jira["email"], jira["token"], timeout=jira["timeout_seconds"])
+
+
+def build_accounts(settings: Settings) -> HubSpotAdapter | None:
+    """Create the HubSpot adapter (cached lookups, high_value rule) when its token is set."""
+    hubspot = settings["hubspot"]
+    if not hubspot["token"]:
+        return None
+    from plugin.adapters.hubspot import HighValueRule, HubSpotAdapter
+
+    return HubSpotAdapter(hubspot["url"], hubspot["token"], ttl_seconds=hubspot["ttl_seconds"],
+                          timeout=hubspot["timeout_seconds"], high_value=HighValueRule.from_settings(hubspot),
+                          tier_property=hubspot["tier_property"],
+                          failure_ttl_seconds=hubspot["failure_ttl_seconds"])
 
 
 def build_summarizer(settings: Settings) -> Callable[[TicketContext], Brief]:
@@ -65,7 +93,8 @@ def build_runtime(settings: Settings, store: Store | None = None) -> Runtime:
     """Assemble a worker runtime: store, adapters, Redis lock and retry scheduling."""
     store = store or Store(settings["store"]["database_url"])
     runtime = Runtime(settings=settings, store=store, adapters=build_adapters(settings),
-                      summarize=build_summarizer(settings))
+                      summarize=build_summarizer(settings), tracker=build_tracker(settings),
+                      accounts=build_accounts(settings))
     redis_url = settings["queue"]["redis_url"]
     if redis_url:
         runtime.redis = redis.Redis.from_url(redis_url)

@@ -13,6 +13,9 @@ from plugin.adapters.hubspot import AccountDetails, HighValueRule, HubSpotAdapte
 from plugin.model import Account
 from plugin.sandbox.hubspot import HubSpotSandbox, HubSpotSandboxServer
 
+UNAVAILABLE_ACCOUNT = Account(available=False, summary=(
+    "Account context unavailable: HubSpot did not answer; check the account by hand."))
+
 TOKEN = "pat-na1-sandbox"
 NOW = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
 COLD = [("GET", "/crm/v3/objects/contacts/{email}"), ("POST", "/crm/v3/objects/companies/batch/read"),
@@ -139,20 +142,20 @@ def test_failure_is_remembered_briefly_then_retried(crm) -> None:
 def test_rate_limit_and_server_errors_answer_unavailable(crm, status) -> None:
     crm[0].fail_next(1, status)
     hubspot = adapter(crm, failure_ttl_seconds=0)
-    assert hubspot.account_for("ana@acme.example") == Account(available=False)
+    assert hubspot.account_for("ana@acme.example") == UNAVAILABLE_ACCOUNT
     assert hubspot.requests_made == COLD[:1] and len(crm[0].requests) == 1  # no client-side retries
 
 
 def test_failure_midway_answers_unavailable(crm) -> None:
     crm[0].fail_next(1, 429, after=1)  # the contact read passes, the company batch read is rate limited
     hubspot = adapter(crm)
-    assert hubspot.account_for("ana@acme.example") == Account(available=False)
+    assert hubspot.account_for("ana@acme.example") == UNAVAILABLE_ACCOUNT
     assert hubspot.requests_made == COLD[:2]
 
 
 def test_wrong_token_answers_unavailable_and_check_says_why(crm) -> None:
     hubspot = adapter(crm, token="pat-revoked")
-    assert hubspot.account_for("ana@acme.example") == Account(available=False)
+    assert hubspot.account_for("ana@acme.example") == UNAVAILABLE_ACCOUNT
     with pytest.raises(AuthFailed):
         hubspot.check()
 

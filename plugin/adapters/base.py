@@ -93,6 +93,9 @@ class HelpdeskAdapter(Protocol):
                     baton_user_id: str | None) -> TicketContext:
         """Load one ticket and its history outside any event (scheduled work)."""
 
+    def fetch_ticket(self, ticket_id: str) -> Ticket:
+        """Read one ticket's current state without its history (one read)."""
+
     def open_tickets(self, agent_ids: list[str]) -> list[tuple[str, dict]]:
         """List the unsolved tickets these agents hold, as (ticket id, neutral snapshot)."""
 

@@ -25,13 +25,23 @@ from typing import Any
 
 import requests
 
-from plugin.actions import Action, AddTags, InternalNote, PublicReply, RemoveTags, RevertAssignment, SetField
+from plugin.actions import (
+    Action,
+    AddTags,
+    InternalNote,
+    PublicReply,
+    RemoveTags,
+    RevertAssignment,
+    SetField,
+    SetStatus,
+)
 from plugin.adapters.base import NotFound, VendorError, error_for_status, parse_retry_after
 from plugin.events import Event
 from plugin.model import Assignment, Comment, KnownAssignment, Ticket, TicketContext
 
 log = logging.getLogger(__name__)
 STATUSES = {2: "open", 3: "pending", 4: "solved", 5: "closed"}  # custom statuses (6+) count as open
+STATUS_CODES = {"open": 2, "hold": 2, "pending": 3, "solved": 4, "closed": 5}  # Freshdesk has no on-hold
 INCLUDED_CONVERSATIONS = 10  # ?include=conversations returns at most 10 (PROTOCOLS.md B2)
 PAGE_SIZE = 100
 MAX_PAGES = 50
@@ -164,6 +174,8 @@ def update_body(ticket: Ticket, writes: list[Action]) -> dict[str, Any]:
             tags = [t for t in tags if t not in action.tags]
         elif isinstance(action, SetField):
             body.setdefault("custom_fields", {})[action.field_id] = action.value
+        elif isinstance(action, SetStatus):
+            body["status"] = STATUS_CODES.get(action.status, 2)
     if tags != list(ticket.tags):
         body["tags"] = tags
     return body
@@ -213,6 +225,9 @@ class FreshdeskAdapter:
             return TicketContext(ticket=seed, comments=(), assignments=(), now=now, baton_user_id=baton_user_id)
         raw = self._ticket_with_conversations(event.ticket_id)
         ticket = ticket_from_api(raw, self.base_url)
+        if not ticket.requester_email:  # the webhook renders {{ticket.requester.email}}; the read does not
+            rendered = (event.raw.get("ticket") or {}).get("requester_email")
+            ticket = replace(ticket, requester_email=str(rendered or ""))
         comments, keys = parse_conversations(raw, baton_user_id)
         change, history = build_change(event, ticket, last_known, now)
         names = self._names_for(change) if change and not change.from_unassigned else {}
@@ -259,6 +274,10 @@ class FreshdeskAdapter:
                     name = (found.get("contact") or {}).get("name") if key[0] == "a" else found.get("name")
                     self.names[key] = (str(name or ""), now + NAME_CACHE_SECONDS)
         return {key[1:]: self.names[key][0] for key, _ in wanted if self.names.get(key, ("", 0))[0]}
+
+    def fetch_ticket(self, ticket_id: str) -> Ticket:
+        """Read one ticket's current state, custom fields included (one read, no conversations)."""
+        return ticket_from_api(self.request("GET", f"/api/v2/tickets/{ticket_id}"), self.base_url)
 
     def reload_ticket(self, ctx: TicketContext) -> TicketContext:
         fresh = ticket_from_api(self.request("GET", f"/api/v2/tickets/{ctx.ticket.id}"), self.base_url)

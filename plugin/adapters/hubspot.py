@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -131,8 +131,9 @@ class HubSpotAdapter:
         self._cache: dict[str, tuple[float, AccountDetails]] = {}
 
     def account_for(self, email: str, now_monotonic: float | None = None) -> Account:
-        """Return the requester's account (cached); Account(available=False) when HubSpot fails."""
-        return self.lookup(email, now_monotonic).account
+        """Return the requester's account (cached) with its summary line; available=False when HubSpot fails."""
+        details = self.lookup(email, now_monotonic)
+        return replace(details.account, summary=details.describe())
 
     def lookup(self, email: str, now_monotonic: float | None = None) -> AccountDetails:
         """Return the account with its deals and recent tickets, from the cache when fresh."""

@@ -22,7 +22,16 @@ from zenpy.lib.api_objects import Comment as ZenpyComment
 from zenpy.lib.api_objects import Ticket as ZenpyTicket
 from zenpy.lib.exception import APIException, RecordNotFoundException
 
-from plugin.actions import Action, AddTags, InternalNote, PublicReply, RemoveTags, RevertAssignment, SetField
+from plugin.actions import (
+    Action,
+    AddTags,
+    InternalNote,
+    PublicReply,
+    RemoveTags,
+    RevertAssignment,
+    SetField,
+    SetStatus,
+)
 from plugin.adapters.base import NotFound, VendorError, error_for_status, parse_retry_after
 from plugin.events import Event
 from plugin.model import Assignment, Comment, KnownAssignment, Ticket, TicketContext
@@ -127,6 +136,17 @@ def _assignment(audit: dict[str, Any], author: str | None, at: datetime,
     )
 
 
+def custom_field_values(audits: list[dict[str, Any]]) -> dict[str, str]:
+    """Read the latest value of each custom field from the audits' Change events (ids as names)."""
+    values: dict[str, str] = {}
+    for audit in sorted(audits, key=lambda a: (_time(a["created_at"]), int(a.get("id") or 0))):
+        for event in audit.get("events") or []:
+            name = str(event.get("field_name") or "")
+            if event.get("type") in ("Change", "Create") and name.isdigit():
+                values[name] = "" if event.get("value") is None else str(event["value"])
+    return {k: v for k, v in values.items() if v}
+
+
 def fill_unchanged(assignments: list[Assignment]) -> list[Assignment]:
     """Carry the assignee or group an audit did not change forward from earlier audits."""
     filled: list[Assignment] = []
@@ -153,6 +173,7 @@ def snapshot_ticket(ticket_id: str, snapshot: dict[str, Any], base_url: str) -> 
         group_id=_id(snapshot.get("group_id")), requester_id=_id(snapshot.get("requester_id")),
         tags=tuple(snapshot.get("tags") or ()), updated_at=_time(updated) if updated else None,
         url=f"{base_url.rstrip('/')}/agent/tickets/{ticket_id}",
+        custom_fields=dict(snapshot.get("custom_fields") or {}),
     )
 
 
@@ -176,6 +197,7 @@ class ZendeskAdapter:
         self.client = Zenpy(subdomain="baton", domain=PLACEHOLDER_HOST.split(".", 1)[1], email=email,
                             token=token, session=session, disable_cache=True)
         self.names: dict[str, tuple[str, float]] = {}
+        self.emails: dict[str, str] = {}  # user id -> email, learned with names (requesters' for the CRM)
 
     @property
     def requests_made(self) -> list[tuple[str, str]]:
@@ -190,8 +212,14 @@ class ZendeskAdapter:
         # Zendesk's audits carry the full assignment history, so last_known is not needed.
         ctx = self.load_ticket(event.ticket_id, dict(event.raw.get("ticket") or {}), now, baton_user_id)
         change = _change_for(event, list(ctx.assignments))
-        names = self._names_for(change) if change and not change.from_unassigned else {}
-        return replace(ctx, change=change, names=names)
+        requester = ctx.ticket.requester_id
+        names = self._names_for(change, requester) if change and not change.from_unassigned else {}
+        email = self.emails.get(requester or "", "")
+        return replace(ctx, change=change, names=names, ticket=replace(ctx.ticket, requester_email=email))
+
+    def fetch_ticket(self, ticket_id: str) -> Ticket:
+        """Read one ticket's current state, custom fields included (one read, no history)."""
+        return snapshot_ticket(ticket_id, self._fetch_snapshot(ticket_id), self.base_url)
 
     def load_ticket(self, ticket_id: str, snapshot: dict[str, Any], now: datetime,
                     baton_user_id: str | None) -> TicketContext:
@@ -201,6 +229,7 @@ class ZendeskAdapter:
         ticket = snapshot_ticket(ticket_id, snapshot, self.base_url)
         audits = [a.to_dict() for a in self._call(lambda: list(self.client.tickets.audits(ticket=int(ticket_id))))]
         comments, assignments, keys = parse_audits(audits, ticket.requester_id, baton_user_id)
+        ticket = replace(ticket, custom_fields={**custom_field_values(audits), **ticket.custom_fields})
         history = tuple(fill_unchanged(assignments))
         return TicketContext(ticket=ticket, comments=tuple(comments), assignments=history, now=now,
                              baton_user_id=baton_user_id, applied_keys=frozenset(keys))
@@ -215,15 +244,21 @@ class ZendeskAdapter:
                 found[str(ticket.id)] = _snapshot_of(ticket.to_dict())
         return sorted(found.items(), key=lambda pair: int(pair[0]))
 
-    def _names_for(self, change: Assignment) -> dict[str, str]:
-        """Name the agents and groups of a move (for notes), from a cache or one read each kind."""
+    def _names_for(self, change: Assignment, requester_id: str | None = None) -> dict[str, str]:
+        """Name the agents and groups of a move (for notes), from a cache or one read each kind.
+
+        The requester rides along in the same users read, so the CRM lookup gets their email for free.
+        """
         users = {u for u in (change.previous_assignee_id, change.assignee_id) if u}
         groups = {g for g in (change.previous_group_id, change.group_id) if g}
         now = time.monotonic()
         cold_users = [u for u in users if self.names.get(f"u{u}", ("", 0.0))[1] < now]
+        if requester_id and cold_users and requester_id not in self.emails:
+            cold_users.append(requester_id)
         if cold_users:
             for user in self._call(lambda: list(self.client.users(ids=[int(u) for u in cold_users]))):
                 self.names[f"u{user.id}"] = (str(user.name), now + NAME_CACHE_SECONDS)
+                self.emails[str(user.id)] = str(user.email or "")
         for group in groups:
             if self.names.get(f"g{group}", ("", 0.0))[1] < now:
                 with contextlib.suppress(NotFound):
@@ -277,7 +312,9 @@ def _snapshot_of(raw: dict[str, Any]) -> dict[str, Any]:
     return {"subject": raw.get("subject"), "status": raw.get("status"),
             "assignee_id": _id(raw.get("assignee_id")), "group_id": _id(raw.get("group_id")),
             "requester_id": _id(raw.get("requester_id")), "updated_at": raw.get("updated_at"),
-            "tags": raw.get("tags") or []}
+            "tags": raw.get("tags") or [],
+            "custom_fields": {str(f["id"]): str(f["value"]) for f in raw.get("custom_fields") or []
+                              if f.get("value") not in (None, "")}}
 
 
 def _update_fields(writes: list[Action]) -> dict[str, Any]:
@@ -294,6 +331,8 @@ def _update_fields(writes: list[Action]) -> dict[str, Any]:
             fields.setdefault("remove_tags", []).extend(action.tags)
         elif isinstance(action, SetField):
             fields.setdefault("custom_fields", []).append({"id": int(action.field_id), "value": action.value})
+        elif isinstance(action, SetStatus):
+            fields["status"] = action.status
     return fields
 
 

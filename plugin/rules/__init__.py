@@ -17,7 +17,16 @@ Rule = Callable[[TicketContext, Settings], list[Action]]
 
 def all_rules() -> list[tuple[str, Rule]]:
     """Return the rules the worker runs, in order."""
-    from plugin.rules import context_flags, draft_on_demand, handoff_quality, require_handoff_note, shift_wrapup
+    from plugin.rules import (
+        context_flags,
+        draft_on_demand,
+        handoff_quality,
+        jira_link,
+        jira_status,
+        require_handoff_note,
+        shift_wrapup,
+    )
 
-    modules = (require_handoff_note, context_flags, draft_on_demand, shift_wrapup, handoff_quality)
+    modules = (require_handoff_note, context_flags, draft_on_demand, shift_wrapup, handoff_quality, jira_link,
+               jira_status)
     return [(module.RULE, module.decide) for module in modules]

@@ -16,13 +16,14 @@ from sqlalchemy.exc import IntegrityError
 
 from plugin.store.analytics import AnalyticsQueries
 from plugin.store.handoffs import HandoffQueries, HandoffRecord
+from plugin.store.links import LinkQueries
 from plugin.store.shifts import ShiftQueries
 from plugin.store.tables import actions, dead_letters, events, metadata, settings_kv, utcnow
 
 __all__ = ["HandoffRecord", "Store", "dumps"]
 
 
-class Store(HandoffQueries, ShiftQueries, AnalyticsQueries):
+class Store(HandoffQueries, ShiftQueries, AnalyticsQueries, LinkQueries):
     """Queries over Baton's tables; one instance per process, safe across threads."""
 
     def __init__(self, url: str):

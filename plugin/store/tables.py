@@ -1,4 +1,4 @@
-"""Baton's tables: handoffs, applied actions, processed events, dead letters, shifts.
+"""Baton's tables: handoffs, applied actions, processed events, dead letters, shifts, issue links.
 
 SQLite by default, PostgreSQL by DATABASE_URL. Tables are created on start-up.
 """
@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     DateTime,
@@ -110,6 +111,21 @@ wrapup_digests = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, index=True),
     Column("entries", JSON, nullable=False),
     UniqueConstraint("shift_key", "agent_id", name="uq_digest_agent"),
+)
+
+links = Table(
+    "links", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("vendor", String(20), nullable=False),
+    Column("ticket_id", String(100), nullable=False),
+    Column("issue_key", String(100), nullable=False, index=True),
+    Column("linked_at", DateTime(timezone=True), nullable=False),
+    Column("last_status", String(100), nullable=False, default=""),
+    # The newest Jira change mirrored: (timestamp_ms, changelog_id) orders out-of-order deliveries.
+    Column("last_timestamp_ms", BigInteger, nullable=False, default=0),
+    Column("last_changelog_id", BigInteger, nullable=False, default=0),
+    UniqueConstraint("vendor", "ticket_id", "issue_key", name="uq_link"),
+    Index("ix_links_ticket", "vendor", "ticket_id"),
 )
 
 settings_kv = Table(

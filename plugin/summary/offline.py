@@ -205,11 +205,16 @@ def _confidence(found: _Findings) -> dict[str, float]:
     }
 
 
+UNAVAILABLE_ACCOUNT = "Account context unavailable: the CRM did not answer; check the account by hand."
+
+
 def describe_account(ctx: TicketContext) -> str:
     """Describe the CRM account in one line, or return "" when none is known."""
     account = ctx.account
-    if account is None or not account.available:
+    if account is None:
         return ""
+    if account.summary or not account.available:
+        return account.summary or UNAVAILABLE_ACCOUNT
     parts = [account.name, account.tier and f"tier {account.tier}", account.lifecycle_stage]
     if account.open_deal_amount:
         parts.append(f"open deal {account.open_deal_amount:,.0f}")

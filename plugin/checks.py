@@ -71,6 +71,37 @@ def check_freshdesk(settings: Settings) -> tuple[bool, str] | None:
     return True, line
 
 
+def check_jira(settings: Settings) -> tuple[bool, str] | None:
+    """Call /myself with the configured account (skipped when Jira is not configured)."""
+    if not settings["jira"]["url"]:
+        return None
+    from plugin.adapters.base import VendorError
+    from plugin.wiring import build_tracker
+
+    try:
+        tracker = build_tracker(settings)
+        if tracker is None:
+            return False, "Jira: BATON_JIRA_URL is set but BATON_JIRA_EMAIL or BATON_JIRA_TOKEN is not"
+        line = tracker.check()
+    except VendorError as exc:
+        return False, f"Jira: {exc}"
+    if not settings["jira"]["webhook_secret"]:
+        return False, f"{line}; but BATON_JIRA_WEBHOOK_SECRET is not set, so webhooks are refused"
+    return True, line
+
+
+def check_hubspot(settings: Settings) -> tuple[bool, str] | None:
+    """Read one contact with the configured token (skipped when HubSpot is not configured)."""
+    from plugin.adapters.base import VendorError
+    from plugin.wiring import build_accounts
+
+    try:
+        accounts = build_accounts(settings)
+        return (True, accounts.check()) if accounts is not None else None
+    except VendorError as exc:
+        return False, f"HubSpot: {exc}"
+
+
 def run_checks(out: Callable[[str], None]) -> int:
     """Print one line per check; exit 1 if any failed."""
     try:
@@ -80,7 +111,8 @@ def run_checks(out: Callable[[str], None]) -> int:
         return 1
     results: list[tuple[bool, str]] = [(True, f"Config: valid ({settings.source})")]
     results += [check_redis(settings), check_database(settings)]
-    results += [result for result in (check_zendesk(settings), check_freshdesk(settings)) if result]
+    optional = (check_zendesk(settings), check_freshdesk(settings), check_jira(settings), check_hubspot(settings))
+    results += [result for result in optional if result]
     for ok, line in results:
         out(f"{'ok  ' if ok else 'FAIL'} {line}")
     return 0 if all(ok for ok, _ in results) else 1

@@ -101,6 +101,19 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return run_demo(scenario_only=args.scenario_only, port=args.port, vendor=args.vendor)
 
 
+def cmd_jira_sync(args: argparse.Namespace) -> int:
+    from plugin.mirror import run_sync
+    from plugin.wiring import build_runtime
+
+    runtime = build_runtime(load_settings())
+    if runtime.tracker is None:
+        raise UsageError("Jira is not configured: set BATON_JIRA_URL, BATON_JIRA_EMAIL and BATON_JIRA_TOKEN")
+    result = run_sync(runtime, progress=lambda line: print(line, file=sys.stderr))
+    print(f"Jira sync: {result['issues_checked']} linked issues checked, "
+          f"{result['issues_repaired']} with a status change mirrored onto their tickets")
+    return 0
+
+
 def cmd_dead_letters(args: argparse.Namespace) -> int:
     from plugin.workerproc import list_dead_letters, replay_dead_letter
 
@@ -147,6 +160,9 @@ def build_parser() -> argparse.ArgumentParser:
     summaries.add_argument("file")
     summaries.add_argument("--limit", type=int, default=None)
     summaries.set_defaults(func=cmd_eval_summaries)
+    jira = sub.add_parser("jira", help="Jira tools").add_subparsers(dest="jira_cmd", required=True)
+    jira.add_parser("sync", help="mirror statuses that missed webhooks left behind").set_defaults(
+        func=cmd_jira_sync)
     dead = sub.add_parser("dead-letters", help="list dead letters, or replay one")
     dead.add_argument("--replay", type=int, metavar="ID")
     dead.set_defaults(func=cmd_dead_letters)

@@ -31,6 +31,7 @@ class World:
     runtime: Runtime
     servers: tuple[Any, ...]
     counter: int = 0
+    env: dict[str, str] | None = None
 
     def ticket_event(self, tid: int, kind: str = "tags_changed", actor: str = "alex") -> Event:
         """The Event Baton's receiver builds from a Zendesk ticket webhook, with the ticket's snapshot."""
@@ -70,6 +71,7 @@ class World:
 
 @pytest.fixture()
 def world(tmp_path) -> Iterator[World]:
+    """The Zendesk, Jira and HubSpot sandboxes on real ports, and a worker runtime pointed at them."""
     desk = start_sandbox()
     jira, crm = JiraSandbox(projects=("SUP",)), HubSpotSandbox(token="pat-test")
     jira.add_user("baton@support.example", "jira-token")
@@ -82,6 +84,7 @@ def world(tmp_path) -> Iterator[World]:
     overrides = crm_overrides()
     overrides["hubspot"]["timeout_seconds"] = 0.5
     w = World(desk, jira, crm, build_runtime(load_settings(path=None, environ=env, overrides=overrides)), servers)
+    w.env = env
     jira.configure_webhook(w.deliver, "jira-secret")
     yield w
     for server in servers:
@@ -209,3 +212,21 @@ def test_hubspot_timeout_still_accepts_the_handoff_and_says_context_is_unavailab
     tid, summary = accepted_handoff(world, "Charged twice")
     assert "Account: Account context unavailable: HubSpot did not answer; check the account by hand." in summary
     assert "baton_high_value" not in world.desk.sandbox.ticket(tid)["tags"]
+
+
+def test_baton_jira_sync_command_repairs_and_prints_a_summary(world, tmp_path, monkeypatch, capsys) -> None:
+    from plugin.cli import main
+
+    tid = world.open_ticket()
+    escalate(world, tid)
+    world.jira.deliver_times = 0
+    world.jira.transition("SUP-1", "Done")
+    config = tmp_path / "baton.toml"
+    config.write_text(f'[jira]\nkey_field_id = "{KEY_FIELD}"\nstatus_field_id = "{STATUS_FIELD}"\n')
+    for name, value in {**(world.env or {}), "BATON_CONFIG": str(config)}.items():
+        monkeypatch.setenv(name, value)
+    assert main(["jira", "sync"]) == 0
+    out, err = capsys.readouterr()
+    assert out == "Jira sync: 1 linked issues checked, 1 with a status change mirrored onto their tickets\n"
+    assert err.startswith("[1/1] SUP-1: zendesk:")
+    assert world.field(tid, FIELD_STATUS) == "Done"

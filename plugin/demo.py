@@ -26,6 +26,7 @@ from werkzeug.serving import make_server
 
 from plugin.app import create_app
 from plugin.config import Settings, load_settings
+from plugin.demo_crm import crm_overrides, crm_parts
 from plugin.jobs import Runtime, run_with_retries
 from plugin.queue import InProcessQueue
 from plugin.sandbox import FreshdeskSandbox, ZendeskSandbox, create_freshdesk_app
@@ -72,6 +73,20 @@ class ZendeskDesk:
     def deliver_times(self, times: int) -> None:
         self.sandbox.webhooks[0].deliver_times = times
 
+    def tag_with_note(self, ticket_id: int, actor: str, tag: str, body: str) -> None:
+        """Add a tag and an internal note in one update, as a macro does."""
+        self.sandbox.act(ticket_id, self.people[actor], add_tags=[tag], comment={"public": False, "body": body})
+
+    def set_pending(self, ticket_id: int, actor: str) -> None:
+        self.sandbox.act(ticket_id, self.people[actor], status="pending")
+
+    def status(self, ticket_id: int) -> str:
+        return str(self.sandbox.ticket(ticket_id)["status"])
+
+    def field(self, ticket_id: int, field_id: str) -> str | None:
+        return next((f["value"] for f in self.sandbox.ticket(ticket_id)["custom_fields"]
+                     if str(f["id"]) == field_id), None)
+
 
 class FreshdeskDesk:
     """The scenario's verbs on the Freshdesk sandbox (people by name; notes typed as HTML lines)."""
@@ -112,6 +127,21 @@ class FreshdeskDesk:
     def deliver_times(self, times: int) -> None:
         self.sandbox.webhooks[0].deliver_times = times
 
+    def tag_with_note(self, ticket_id: int, actor: str, tag: str, body: str) -> None:
+        """Add a tag, then a note: Freshdesk's automation fires on the note, not on tags."""
+        self.sandbox.act(ticket_id, self.people[actor], tags=[*self.tags(ticket_id), tag])
+        self.note(ticket_id, actor, body)
+
+    def set_pending(self, ticket_id: int, actor: str) -> None:
+        self.sandbox.act(ticket_id, self.people[actor], status=3)
+
+    def status(self, ticket_id: int) -> str:
+        labels = {2: "open", 3: "pending", 4: "solved", 5: "closed"}
+        return labels.get(self.sandbox.ticket(ticket_id)["status"], "?")
+
+    def field(self, ticket_id: int, field_id: str) -> str | None:
+        return self.sandbox.ticket(ticket_id)["custom_fields"].get(field_id)
+
 
 def _as_html(text: str) -> str:
     """What Freshdesk's editor saves: one <div> per line."""
@@ -131,6 +161,8 @@ class DemoWorld:
     server: Any = None
     desk: Any = None
     vendor: str = "zendesk"
+    jira: Any = None
+    hubspot: Any = None
 
     def settle(self, timeout: float = 20.0) -> None:
         """Wait until every webhook is delivered and every job has run (echoes included)."""
@@ -219,15 +251,18 @@ def start_world(port: int, database_dir: Path, vendor: str = "zendesk") -> DemoW
     url = f"http://127.0.0.1:{server.server_port}"
     parts, desk_type = VENDOR_PARTS[vendor]
     sandbox, people, env, sandbox_app, connect_webhook = parts(url)
-    settings = load_settings(path=None, environ={
-        **env, "BATON_DASHBOARD_TOKEN": "demo", "DATABASE_URL": f"sqlite:///{database_dir / 'baton-demo.db'}"})
+    jira, hubspot, crm_env, crm_apps = crm_parts(url)
+    settings = load_settings(path=None, overrides=crm_overrides(vendor), environ={
+        **env, **crm_env, "BATON_DASHBOARD_TOKEN": "demo",
+        "DATABASE_URL": f"sqlite:///{database_dir / 'baton-demo.db'}"})
     runtime = build_runtime(settings)
     queue = InProcessQueue(lambda data: run_with_retries(runtime, data))
     baton_app = create_app(settings, queue=queue, store=runtime.store)
-    app = DispatcherMiddleware(baton_app.wsgi_app, {sandbox_prefix(vendor): sandbox_app})
+    app = DispatcherMiddleware(baton_app.wsgi_app, {sandbox_prefix(vendor): sandbox_app, **crm_apps})
     threading.Thread(target=server.serve_forever, daemon=True, name="baton-demo-http").start()
     connect_webhook()
-    return DemoWorld(sandbox, settings, runtime, queue, url, people, server, desk_type(sandbox, people), vendor)
+    return DemoWorld(sandbox, settings, runtime, queue, url, people, server, desk_type(sandbox, people), vendor,
+                     jira, hubspot)
 
 
 def run_demo(scenario_only: bool = False, port: int | None = None,

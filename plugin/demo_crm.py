@@ -17,6 +17,8 @@ from plugin.sandbox.jira import http_deliverer
 
 JIRA_EMAIL = "baton@support.example"
 KEY_FIELD, STATUS_FIELD = "9001", "9002"  # the helpdesk's Jira key and Jira status ticket fields
+# Where each sandbox helpdesk keeps them: Zendesk names custom fields by id, Freshdesk by cf_ name.
+FIELDS = {"zendesk": (KEY_FIELD, STATUS_FIELD), "freshdesk": ("cf_jira_key", "cf_jira_status")}
 
 
 def seed_hubspot(sandbox: HubSpotSandbox, email: str = "dana@example.com") -> str:
@@ -50,9 +52,10 @@ def crm_parts(url: str, token: str = "") -> tuple[JiraSandbox, HubSpotSandbox, d
     return jira, hubspot, env, apps
 
 
-def crm_overrides() -> dict[str, Any]:
+def crm_overrides(helpdesk: str = "zendesk") -> dict[str, Any]:
     """The demo's [jira] and [hubspot] settings: fields, one project, the high-value rule."""
-    return {"jira": {"key_field_id": KEY_FIELD, "status_field_id": STATUS_FIELD, "default_project": "SUP",
+    key_field, status_field = FIELDS[helpdesk]
+    return {"jira": {"key_field_id": key_field, "status_field_id": status_field, "default_project": "SUP",
                      "default_issue_type": "Bug"},
             "hubspot": {"high_value_min_deal_amount": 10000, "high_value_company_property": "tier",
                         "high_value_company_values": ["enterprise"]}}

@@ -70,6 +70,7 @@ def play(world: Any, out: Callable[[str], None] = print) -> int:
     before = _baton_requests(world)
     hd.move(t1, "alex", "blake", "billing")
     world.settle()
+    crm_before = len(world.hubspot.requests)
     holder, notes = hd.holder(t1), hd.baton_notes(t1)
     checks.expect("Baton put the ticket back with Alex in Support", holder == (p["alex"], p["support"]),
                   f"assignee {holder[0]}, group {holder[1]}")
@@ -94,6 +95,12 @@ def play(world: Any, out: Callable[[str], None] = print) -> int:
     summary = hd.baton_notes(t1)[-1] if hd.baton_notes(t1) else ""
     checks.expect("Blake gets Baton's handoff summary as an internal note",
                   summary.startswith("Baton handoff summary"), summary[:80])
+    checks.expect("the summary shows Dana's HubSpot account: company, open deal, lifecycle, recent tickets",
+                  "Account: Whitfield Freight (tier enterprise, lifecycle customer). Open deals: Fleet renewal"
+                  in summary, summary)
+    checks.expect("HubSpot marks the account high value: tagged baton_high_value", "baton_high_value" in tags)
+    out(f"   HubSpot requests for this handoff: {len(world.hubspot.requests) - crm_before} (the account is "
+        f"cached since step 2, which cost {crm_before})")
     if summary:
         out("   Baton's summary for Blake:\n" + "\n".join("   | " + line for line in summary.splitlines()))
 
@@ -106,6 +113,7 @@ def play(world: Any, out: Callable[[str], None] = print) -> int:
 
     out(f"4. A second ticket is moved without a note while {hd.name} delivers every webhook three times.")
     _duplicate_deliveries(world, checks)
+    _jira_steps(world, checks, t1)
     out(f"\n{'All checks passed.' if not checks.failures else f'{checks.failures} check(s) failed.'}")
     return checks.failures
 
@@ -127,3 +135,45 @@ def _duplicate_deliveries(world: Any, checks: Checks) -> None:
     checks.expect("reverted exactly once, with one note", reverts == 1 and notes == 1,
                   f"{reverts} reverts, {notes} notes")
     checks.expect("the ticket is back with Alex", hd.holder(t2)[0] == p["alex"])
+
+
+def _jira_steps(world: Any, checks: Checks, t1: int) -> None:
+    """Escalate to Jira, link a second ticket by a note, and mirror the issue's move to Done onto both."""
+    hd, out, (key_field, status_field) = world.desk, checks.out, _fields(world)
+    out("5. Blake escalates ticket 1 to engineering with the macro (tag baton_escalate_jira).")
+    hd.tag_with_note(t1, "blake", "baton_escalate_jira", "Escalating: the refund API returns R42 for everyone.")
+    world.settle()
+    issue = world.jira.issues.get("SUP-1", {}).get("fields", {})
+    checks.expect("Jira issue SUP-1 created, its description holding Baton's handoff summary",
+                  str(issue.get("description", "")).startswith("Baton handoff summary"))
+    checks.expect("one remote link on SUP-1 back to the ticket",
+                  len(world.jira.remote_links.get("SUP-1", [])) == 1)
+    checks.expect("the ticket shows the key, the status and the tag baton_jira_linked",
+                  hd.field(t1, key_field) == "SUP-1" and hd.field(t1, status_field) == "To Do"
+                  and "baton_jira_linked" in hd.tags(t1), f"{hd.field(t1, key_field)} {hd.tags(t1)}")
+    out("6. Another of Dana's tickets, waiting on her (pending), is linked by a note naming SUP-1.")
+    t3 = hd.create("dana", "Refund still missing", "My refund from last week has still not arrived.")
+    hd.move(t3, "alex", "alex", "support")
+    hd.set_pending(t3, "alex")
+    hd.note(t3, "alex", "Same root cause as SUP-1; waiting on engineering.")
+    world.settle()
+    links = world.jira.remote_links.get("SUP-1", [])
+    checks.expect("SUP-1 now has two remote links, one per ticket", len(links) == 2)
+    out("7. Engineering moves SUP-1 to Done in Jira; Jira sends its signed webhook.")
+    before, jira_before = _baton_requests(world), len(world.jira.requests)
+    world.jira.transition("SUP-1", "Done")
+    world.settle()
+    for tid in (t1, t3):
+        moved = [n for n in hd.baton_notes(tid) if "SUP-1 moved from To Do to Done by Dana Engineer." in n]
+        checks.expect(f"ticket {tid}: status field Done and one note saying who moved SUP-1",
+                      hd.field(tid, status_field) == "Done" and len(moved) == 1)
+    checks.expect("the pending ticket is reopened and its assignee told support owns the reply",
+                  hd.status(t3) == "open" and "support owns the reply" in hd.baton_notes(t3)[-1])
+    out(f"   {hd.name} API requests for this status event, two linked tickets: {describe_cost(world, before)}; "
+        f"Jira requests: {len(world.jira.requests) - jira_before}")
+
+
+def _fields(world: Any) -> tuple[str, str]:
+    """The ticket fields Baton writes the Jira key and status to."""
+    jira = world.settings["jira"]
+    return jira["key_field_id"], jira["status_field_id"]

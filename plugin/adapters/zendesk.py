@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import time
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -33,11 +33,20 @@ from plugin.actions import (
     SetStatus,
 )
 from plugin.adapters.base import NotFound, VendorError, error_for_status, parse_retry_after
+from plugin.adapters.zendesk_audits import (
+    KEYS_FIELD,
+    change_for,
+    complete_snapshot,
+    custom_field_values,
+    fill_unchanged,
+    parse_audits,
+    snapshot_of,
+    snapshot_ticket,
+)
 from plugin.events import Event
-from plugin.model import Assignment, Comment, KnownAssignment, Ticket, TicketContext
+from plugin.model import Assignment, KnownAssignment, Ticket, TicketContext
 
 PLACEHOLDER_HOST = "zendesk.baton.invalid"
-KEYS_FIELD = "baton_keys"
 NAME_CACHE_SECONDS = 3600.0  # agent and group names rarely change; a cold name costs one read
 
 
@@ -74,113 +83,6 @@ class BaseUrlAdapter(HTTPAdapter):
         return response
 
 
-def _id(value: Any) -> str | None:
-    return None if value in (None, "", "null") else str(value)
-
-
-def _time(value: Any) -> datetime:
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
-    return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-
-
-def parse_audits(audits: list[dict[str, Any]], requester_id: str | None,
-                 baton_user_id: str | None) -> tuple[list[Comment], list[Assignment], set[str]]:
-    """Read comments, assignment changes and Baton's applied keys out of a ticket's audits."""
-    comments: list[Comment] = []
-    assignments: list[Assignment] = []
-    keys: set[str] = set()
-    ordered = sorted(audits, key=lambda a: (_time(a["created_at"]), int(a.get("id") or 0)))
-    for seq, audit in enumerate(ordered):
-        author = _id(audit.get("author_id"))
-        at = _time(audit["created_at"])
-        keys.update((audit.get("metadata") or {}).get("custom", {}).get(KEYS_FIELD) or [])
-        for event in audit.get("events") or []:
-            if event.get("type") == "Comment":
-                comments.append(_comment(event, author, at, requester_id, baton_user_id, seq))
-        change = _assignment(audit, author, at, baton_user_id, seq)
-        if change:
-            assignments.append(change)
-    return comments, assignments, keys
-
-
-def _comment(event: dict[str, Any], audit_author: str | None, at: datetime, requester_id: str | None,
-             baton_user_id: str | None, seq: int) -> Comment:
-    author = _id(event.get("author_id")) or audit_author
-    role = "system" if author == baton_user_id or author == "-1" else (
-        "customer" if author == requester_id else "agent")
-    return Comment(id=str(event.get("id")), author_id=author, author_role=role,
-                   public=bool(event.get("public", True)), created_at=at,
-                   body=str(event.get("body") or event.get("plain_body") or ""),
-                   html=str(event.get("html_body") or ""), seq=seq)
-
-
-def _assignment(audit: dict[str, Any], author: str | None, at: datetime,
-                baton_user_id: str | None, seq: int) -> Assignment | None:
-    changes = {e.get("field_name"): e for e in audit.get("events") or []
-               if e.get("type") in ("Change", "Create")
-               and e.get("field_name") in ("assignee_id", "group_id")}
-    if not changes:
-        return None
-    by_rule = any((e.get("via") or {}).get("channel") == "rule" for e in changes.values())
-    kind = "baton" if baton_user_id and author == baton_user_id else (
-        "rule" if by_rule else "system" if author in (None, "-1") else "agent")
-    assignee, group = changes.get("assignee_id"), changes.get("group_id")
-    return Assignment(
-        id=str(audit.get("id")), at=at, actor_id=author, actor_kind=kind,
-        channel=str((audit.get("via") or {}).get("channel") or ""),
-        previous_assignee_id=_id(assignee.get("previous_value")) if assignee else None,
-        assignee_id=_id(assignee.get("value")) if assignee else None,
-        previous_group_id=_id(group.get("previous_value")) if group else None,
-        group_id=_id(group.get("value")) if group else None, seq=seq,
-    )
-
-
-def custom_field_values(audits: list[dict[str, Any]]) -> dict[str, str]:
-    """Read the latest value of each custom field from the audits' Change events (ids as names)."""
-    values: dict[str, str] = {}
-    for audit in sorted(audits, key=lambda a: (_time(a["created_at"]), int(a.get("id") or 0))):
-        for event in audit.get("events") or []:
-            name = str(event.get("field_name") or "")
-            if event.get("type") in ("Change", "Create") and name.isdigit():
-                values[name] = "" if event.get("value") is None else str(event["value"])
-    return {k: v for k, v in values.items() if v}
-
-
-def fill_unchanged(assignments: list[Assignment]) -> list[Assignment]:
-    """Carry the assignee or group an audit did not change forward from earlier audits."""
-    filled: list[Assignment] = []
-    assignee: str | None = None
-    group: str | None = None
-    for a in assignments:
-        moved_assignee = a.assignee_id is not None or a.previous_assignee_id is not None
-        moved_group = a.group_id is not None or a.previous_group_id is not None
-        prev_a = a.previous_assignee_id if moved_assignee else assignee
-        prev_g = a.previous_group_id if moved_group else group
-        assignee = a.assignee_id if moved_assignee else assignee
-        group = a.group_id if moved_group else group
-        filled.append(replace(a, previous_assignee_id=prev_a, assignee_id=assignee,
-                              previous_group_id=prev_g, group_id=group))
-    return filled
-
-
-def snapshot_ticket(ticket_id: str, snapshot: dict[str, Any], base_url: str) -> Ticket:
-    """Build a Ticket from the neutral snapshot a webhook carried."""
-    updated = snapshot.get("updated_at")
-    return Ticket(
-        id=ticket_id, vendor="zendesk", subject=snapshot.get("subject") or "",
-        status=(snapshot.get("status") or "open").lower(), assignee_id=_id(snapshot.get("assignee_id")),
-        group_id=_id(snapshot.get("group_id")), requester_id=_id(snapshot.get("requester_id")),
-        tags=tuple(snapshot.get("tags") or ()), updated_at=_time(updated) if updated else None,
-        url=f"{base_url.rstrip('/')}/agent/tickets/{ticket_id}",
-        custom_fields=dict(snapshot.get("custom_fields") or {}),
-    )
-
-
-def _complete(snapshot: dict[str, Any]) -> bool:
-    return bool(snapshot.get("updated_at") and snapshot.get("status") and snapshot.get("requester_id"))
-
-
 class ZendeskAdapter:
     """Baton's Zendesk client: zenpy over a session bound to the configured base URL."""
 
@@ -211,7 +113,7 @@ class ZendeskAdapter:
                      last_known: KnownAssignment | None = None) -> TicketContext:
         # Zendesk's audits carry the full assignment history, so last_known is not needed.
         ctx = self.load_ticket(event.ticket_id, dict(event.raw.get("ticket") or {}), now, baton_user_id)
-        change = _change_for(event, list(ctx.assignments))
+        change = change_for(event, list(ctx.assignments))
         requester = ctx.ticket.requester_id
         names = self._names_for(change, requester) if change and not change.from_unassigned else {}
         email = self.emails.get(requester or "", "")
@@ -224,7 +126,7 @@ class ZendeskAdapter:
     def load_ticket(self, ticket_id: str, snapshot: dict[str, Any], now: datetime,
                     baton_user_id: str | None) -> TicketContext:
         """Load one ticket's history (one read), taking its state from a snapshot when complete."""
-        if not _complete(snapshot):
+        if not complete_snapshot(snapshot):
             snapshot = self._fetch_snapshot(ticket_id)
         ticket = snapshot_ticket(ticket_id, snapshot, self.base_url)
         audits = [a.to_dict() for a in self._call(lambda: list(self.client.tickets.audits(ticket=int(ticket_id))))]
@@ -241,7 +143,7 @@ class ZendeskAdapter:
             results = self._call(lambda a=agent: list(self.client.search(
                 type="ticket", assignee=int(a), status_less_than="solved")))
             for ticket in results:
-                found[str(ticket.id)] = _snapshot_of(ticket.to_dict())
+                found[str(ticket.id)] = snapshot_of(ticket.to_dict())
         return sorted(found.items(), key=lambda pair: int(pair[0]))
 
     def _names_for(self, change: Assignment, requester_id: str | None = None) -> dict[str, str]:
@@ -292,7 +194,7 @@ class ZendeskAdapter:
         return f"Zendesk reachable at {self.base_url} as {me.email} (user {me.id}, role {me.role})"
 
     def _fetch_snapshot(self, ticket_id: str) -> dict[str, Any]:
-        return _snapshot_of(self._call(lambda: self.client.tickets(id=int(ticket_id))).to_dict())
+        return snapshot_of(self._call(lambda: self.client.tickets(id=int(ticket_id))).to_dict())
 
     @staticmethod
     def _call(func: Any) -> Any:
@@ -305,16 +207,6 @@ class ZendeskAdapter:
             response = getattr(exc, "response", None)
             status = response.status_code if response is not None else 400
             raise error_for_status(status, f"Zendesk answered {status}: {str(exc)[:300]}") from exc
-
-
-def _snapshot_of(raw: dict[str, Any]) -> dict[str, Any]:
-    """Reduce a Zendesk ticket object to Baton's neutral snapshot."""
-    return {"subject": raw.get("subject"), "status": raw.get("status"),
-            "assignee_id": _id(raw.get("assignee_id")), "group_id": _id(raw.get("group_id")),
-            "requester_id": _id(raw.get("requester_id")), "updated_at": raw.get("updated_at"),
-            "tags": raw.get("tags") or [],
-            "custom_fields": {str(f["id"]): str(f["value"]) for f in raw.get("custom_fields") or []
-                              if f.get("value") not in (None, "")}}
 
 
 def _update_fields(writes: list[Action]) -> dict[str, Any]:
@@ -334,18 +226,3 @@ def _update_fields(writes: list[Action]) -> dict[str, Any]:
         elif isinstance(action, SetStatus):
             fields["status"] = action.status
     return fields
-
-
-def _change_for(event: Event, history: list[Assignment]) -> Assignment | None:
-    """Find the assignment change an event is about: its audit, else the latest matching one."""
-    if event.kind not in ("assignment_changed", "ticket_updated") or not history:
-        return None
-    sequence = _id(event.raw.get("sequence"))
-    for change in reversed(history):
-        if sequence and change.id == sequence:
-            return change
-    wanted = {k: v for k, v in event.current.items() if k in ("assignee_id", "group_id")}
-    for change in reversed(history):
-        if all(getattr(change, k) == v for k, v in wanted.items()):
-            return change
-    return history[-1]

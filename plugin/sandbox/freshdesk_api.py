@@ -8,16 +8,15 @@ as Freshdesk renders placeholders: every value a string, status as its label.
 from __future__ import annotations
 
 import json
-import threading
 from dataclasses import dataclass
 from typing import Any
 
 import requests
 from flask import Flask, Response, g, jsonify, request
 from werkzeug.exceptions import HTTPException
-from werkzeug.serving import BaseWSGIServer, make_server
 
 from .freshdesk import STATUS_LABELS, FreshdeskError, FreshdeskSandbox, Json, invalid
+from .server import LocalServer
 from .webhook_sender import Delivery, WebhookSender
 
 # Freshdesk's retries come 5, 30 and 60 minutes after a failure (PROTOCOLS.md B1); compressed here.
@@ -237,23 +236,8 @@ class FreshdeskWebhookSender(WebhookSender):
         return status, error, None
 
 
-class FreshdeskSandboxServer:
+class FreshdeskSandboxServer(LocalServer):
     """A real HTTP server for the sandbox on a background thread (port 0 picks a free port)."""
 
     def __init__(self, sandbox: FreshdeskSandbox, host: str = "127.0.0.1", port: int = 0) -> None:
-        self.sandbox = sandbox
-        self._server: BaseWSGIServer = make_server(host, port, create_app(sandbox), threaded=True)
-        self.url = f"http://{host}:{self._server.server_port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True,
-                                        name="freshdesk-sandbox-http")
-
-    def start(self) -> FreshdeskSandboxServer:
-        """Begin serving; returns self so it chains."""
-        self._thread.start()
-        return self
-
-    def shutdown(self) -> None:
-        """Stop serving and free the port."""
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
+        super().__init__(sandbox, create_app(sandbox), host, port)

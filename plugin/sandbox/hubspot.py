@@ -19,7 +19,8 @@ from typing import Any
 
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
-from werkzeug.serving import BaseWSGIServer, make_server
+
+from .server import LocalServer
 
 Json = dict[str, Any]
 KINDS = ("contacts", "companies", "deals", "tickets")
@@ -185,24 +186,8 @@ def _register(app: Flask, sandbox: HubSpotSandbox) -> None:
         return response
 
 
-class HubSpotSandboxServer:
-    """A real HTTP server for the HubSpot sandbox on a background thread (port 0 picks a free port)."""
+class HubSpotSandboxServer(LocalServer):
+    """A real HTTP server for the sandbox on a background thread (port 0 picks a free port)."""
 
     def __init__(self, sandbox: HubSpotSandbox, host: str = "127.0.0.1", port: int = 0) -> None:
-        self.sandbox = sandbox
-        self._server: BaseWSGIServer = make_server(host, port, create_app(sandbox), threaded=True)
-        self.port = self._server.server_port
-        self.url = f"http://{host}:{self.port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True,
-                                        name="hubspot-sandbox-http")
-
-    def start(self) -> HubSpotSandboxServer:
-        """Begin serving; returns self so it chains."""
-        self._thread.start()
-        return self
-
-    def shutdown(self) -> None:
-        """Stop serving and free the port (serve_forever polls every 50 ms, so this is quick)."""
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
+        super().__init__(sandbox, create_app(sandbox), host, port)

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import base64
 import re
-import threading
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Flask, Response, g, jsonify, request
 from werkzeug.exceptions import HTTPException
-from werkzeug.serving import BaseWSGIServer, make_server
 
 from .jira import JiraError, JiraSandbox, Json
+from .server import LocalServer
 
 _KEYS = re.compile(r"^key\s+in\s*\(([^)]*)\)$", re.IGNORECASE)
 _UPDATED = re.compile(r'^updated\s*>=\s*"(\d{4}/\d{2}/\d{2} \d{2}:\d{2})"$', re.IGNORECASE)
@@ -151,24 +150,8 @@ def _register(app: Flask, sandbox: JiraSandbox) -> None:
         return body
 
 
-class JiraSandboxServer:
-    """A real HTTP server for the Jira sandbox on a background thread (port 0 picks a free port)."""
+class JiraSandboxServer(LocalServer):
+    """A real HTTP server for the sandbox on a background thread (port 0 picks a free port)."""
 
     def __init__(self, sandbox: JiraSandbox, host: str = "127.0.0.1", port: int = 0) -> None:
-        self.sandbox = sandbox
-        self._server: BaseWSGIServer = make_server(host, port, create_app(sandbox), threaded=True)
-        self.port = self._server.server_port
-        self.url = f"http://{host}:{self.port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True,
-                                        name="jira-sandbox-http")
-
-    def start(self) -> JiraSandboxServer:
-        """Begin serving; returns self so it chains."""
-        self._thread.start()
-        return self
-
-    def shutdown(self) -> None:
-        """Stop serving and free the port (serve_forever polls every 50 ms, so this is quick)."""
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
+        super().__init__(sandbox, create_app(sandbox), host, port)

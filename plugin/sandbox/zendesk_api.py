@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import base64
 import json
-import threading
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
 from flask import Flask, Response, g, jsonify, request
 from werkzeug.exceptions import HTTPException
-from werkzeug.serving import BaseWSGIServer, make_server
 
+from .server import LocalServer
 from .zendesk import ZendeskSandbox
 from .zendesk_search import register_search
 from .zendesk_shapes import Json, SandboxError
@@ -291,24 +290,8 @@ def _register_writes(sandbox: ZendeskSandbox, route: Callable) -> None:
         return {"tags": ticket["tags"]}
 
 
-class SandboxServer:
+class SandboxServer(LocalServer):
     """A real HTTP server for the sandbox on a background thread (port 0 picks a free port)."""
 
     def __init__(self, sandbox: ZendeskSandbox, host: str = "127.0.0.1", port: int = 0) -> None:
-        self.sandbox = sandbox
-        self._server: BaseWSGIServer = make_server(host, port, create_app(sandbox), threaded=True)
-        self.port = self._server.server_port
-        self.url = f"http://{host}:{self.port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True,
-                                        name="zendesk-sandbox-http")
-
-    def start(self) -> SandboxServer:
-        """Begin serving; returns self so it chains."""
-        self._thread.start()
-        return self
-
-    def shutdown(self) -> None:
-        """Stop serving and free the port."""
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
+        super().__init__(sandbox, create_app(sandbox), host, port)

@@ -14,13 +14,15 @@ from plugin.config import ConfigError, load_settings
 
 
 def read_input(path: str) -> str:
-    """Read a file, or standard input for '-'; a missing file is a clear error."""
-    if path == "-":
-        return sys.stdin.read()
-    file = Path(path)
-    if not file.is_file():
+    """Read a file, or standard input for '-'; a missing or unreadable file is a clear error."""
+    from plugin.inputs import read_text
+
+    if path != "-" and not Path(path).is_file():
         raise UsageError(f"no such file: {path}")
-    return file.read_text(encoding="utf-8")
+    try:
+        return read_text(path)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
 
 
 class UsageError(Exception):

@@ -7,11 +7,11 @@ their own, so every mistake comes back as a ValueError naming the field.
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Mapping
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from plugin.inputs import read_text
 from plugin.model import Comment
 from plugin.quality.check import RepeatVerdict, check_repeat
 from plugin.quality.text import plain
@@ -70,21 +70,12 @@ def handoff_from_json(data: dict) -> tuple[tuple[Comment, ...], str]:
     return _before(ctx.comments, moment, ctx.timezone), text
 
 
-def _read(path: str) -> str:
-    """Read a file, or stdin for "-", turning OS errors into a clear message."""
-    if path == "-":
-        return sys.stdin.read()
-    try:
-        with open(path, encoding="utf-8") as handle:
-            return handle.read()
-    except OSError as exc:
-        raise ValueError(f"{path}: cannot read file ({exc.strerror})") from exc
 
 
 def quality_command(path: str) -> dict:
     """Check one handoff file (or "-" for stdin) and return the `baton quality check` JSON."""
     try:
-        data = json.loads(_read(path))
+        data = json.loads(read_text(path))
     except json.JSONDecodeError as exc:
         raise ValueError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})") from exc
     comments, reply = handoff_from_json(data)

@@ -17,6 +17,8 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from .controls import SandboxControls
+
 if TYPE_CHECKING:
     from .freshdesk_api import FreshdeskWebhookSender
 
@@ -58,7 +60,7 @@ def text_of(body: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", text)).strip()
 
 
-class FreshdeskSandbox:
+class FreshdeskSandbox(SandboxControls):
     """Thread-safe state of one Freshdesk account; every change is logged and told to listeners."""
 
     def __init__(self, clock: Clock | None = None, domain: str = "baton-sandbox") -> None:
@@ -244,27 +246,6 @@ class FreshdeskSandbox:
             return self.api_keys.get(api_key)
 
     # -- test hooks ------------------------------------------------------------------------
-    def subscribe(self, listener: ChangeListener) -> None:
-        """Call ``listener(change, ticket)`` after every change."""
-        with self.lock:
-            self._listeners.append(listener)
-
-    def unsubscribe(self, listener: ChangeListener) -> None:
-        """Stop calling a listener."""
-        with self.lock:
-            if listener in self._listeners:
-                self._listeners.remove(listener)
-
-    def fail_next(self, n: int, status: int = 429, retry_after: int = 1) -> None:
-        """Make the next n API calls answer ``status`` with a Retry-After header."""
-        with self.lock:
-            self._failures.extend([(status, retry_after)] * n)
-
-    def take_failure(self) -> tuple[int, int] | None:
-        """Consume one planned failure, if any."""
-        with self.lock:
-            return self._failures.pop(0) if self._failures else None
-
     def record_request(self, method: str, path: str) -> int:
         """Count an API call; return how many calls are left in this minute's rate-limit window."""
         with self.lock:

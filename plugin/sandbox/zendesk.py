@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from .controls import SandboxControls
 from .zendesk_shapes import (
     PRIORITIES,
     ROLES,
@@ -38,7 +39,7 @@ _KEEP: Any = object()
 _SCALARS = ("assignee_id", "group_id", "status", "priority", "subject")
 
 
-class ZendeskSandbox:
+class ZendeskSandbox(SandboxControls):
     """Thread-safe state of one Zendesk account; every ticket change becomes exactly one audit."""
 
     def __init__(self, clock: Clock | None = None, subdomain: str = "baton-sandbox") -> None:
@@ -311,27 +312,6 @@ class ZendeskSandbox:
             return self.api_tokens.get((email, token))
 
     # -- test hooks ------------------------------------------------------------------------
-    def subscribe(self, listener: AuditListener) -> None:
-        """Call `listener(audit, ticket)` after every audit, inside the lock so order holds."""
-        with self.lock:
-            self._listeners.append(listener)
-
-    def unsubscribe(self, listener: AuditListener) -> None:
-        """Stop calling a listener."""
-        with self.lock:
-            if listener in self._listeners:
-                self._listeners.remove(listener)
-
-    def fail_next(self, n: int, status: int = 429, retry_after: int = 1) -> None:
-        """Make the next n API calls answer `status` with a Retry-After header."""
-        with self.lock:
-            self._failures.extend([(status, retry_after)] * n)
-
-    def take_failure(self) -> tuple[int, int] | None:
-        """Consume one planned failure, if any."""
-        with self.lock:
-            return self._failures.pop(0) if self._failures else None
-
     def record_request(self, method: str, path: str) -> None:
         """Count an API call so tests can assert how many reads and writes happened."""
         with self.lock:

@@ -11,6 +11,7 @@ import sys
 from collections.abc import Iterator
 from typing import TextIO
 
+from plugin.inputs import read_text
 from plugin.summary.conversation import conversation_to_context
 from plugin.summary.evaluate import Example, evaluate, to_example
 from plugin.summary.factory import make_summarizer
@@ -19,20 +20,9 @@ from plugin.summary.render import draft_to_json
 from plugin.summary.types import SummaryOptions
 
 
-def _read(path: str) -> str:
-    """Read a file, or stdin when the path is "-"."""
-    if path == "-":
-        return sys.stdin.read()
-    try:
-        with open(path, encoding="utf-8") as handle:
-            return handle.read()
-    except OSError as exc:
-        raise ValueError(f"{path}: cannot read file ({exc.strerror})") from exc
-
-
 def draft_command(path: str, options: SummaryOptions | None = None) -> dict:
     """Draft the handoff for a conversation file and return it as the `baton draft` JSON."""
-    text = _read(path)
+    text = read_text(path)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -45,7 +35,7 @@ def draft_command(path: str, options: SummaryOptions | None = None) -> dict:
 def _examples(path: str, limit: int | None) -> Iterator[Example]:
     """Yield examples from a JSONL file, naming the line of any bad record."""
     count = 0
-    for number, line in enumerate(_read(path).splitlines(), start=1):
+    for number, line in enumerate(read_text(path).splitlines(), start=1):
         if not line.strip():
             continue
         if limit is not None and count >= limit:

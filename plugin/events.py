@@ -41,13 +41,15 @@ class Event:
         return f"{self.vendor}:{self.id}"
 
     def to_dict(self) -> dict[str, Any]:
-        """Serialize to plain JSON types (for RQ's JSON serializer)."""
-        return EventSchema().dump(self)
+        """Serialize to plain JSON types (for RQ's JSON serializer); on the ack path, so no schema."""
+        return {"id": self.id, "vendor": self.vendor, "kind": self.kind, "ticket_id": self.ticket_id,
+                "occurred_at": self.occurred_at, "actor_id": self.actor_id, "previous": dict(self.previous),
+                "current": dict(self.current), "raw": self.raw}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Event:
-        """Rebuild an Event from ``to_dict`` output, validating it."""
-        return EventSchema().load(data)
+        """Rebuild an Event from ``to_dict`` output, validating it (the worker reads untrusted Redis)."""
+        return _SCHEMA.load(data)
 
 
 class EventSchema(Schema):
@@ -66,3 +68,6 @@ class EventSchema(Schema):
     @post_load
     def make(self, data: dict[str, Any], **_: Any) -> Event:
         return Event(**data)
+
+
+_SCHEMA = EventSchema()

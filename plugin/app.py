@@ -10,7 +10,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, Response, jsonify
+from flask import Flask, jsonify
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
@@ -50,6 +50,7 @@ def create_app(settings: Settings | None = None, queue: EventQueue | None = None
 
 def _register(app: Flask) -> None:
     from plugin.web.dashboard import blueprint as dashboard
+    from plugin.web.metrics import metrics
     from plugin.web.quality import blueprint as quality
     from plugin.web.wrapups import blueprint as wrapups
     from plugin.webhooks.freshdesk import blueprint as freshdesk
@@ -78,20 +79,6 @@ def readyz() -> ResponseReturnValue:
     state: AppState = current_app.extensions["baton"]
     checks = {"queue": _safe(state.queue.ping), "database": _safe(state.store.ping)}
     return jsonify({"ready": all(checks.values()), **checks}), 200 if all(checks.values()) else 503
-
-
-def metrics() -> ResponseReturnValue:
-    """Expose handoff outcomes and dead letters in Prometheus' text format."""
-    from flask import current_app
-
-    state: AppState = current_app.extensions["baton"]
-    lines = ["# HELP baton_handoffs_total Handoffs recorded, by outcome.",
-             "# TYPE baton_handoffs_total counter"]
-    counts = sorted(state.store.outcome_counts().items())
-    lines += [f'baton_handoffs_total{{outcome="{k}"}} {v}' for k, v in counts]
-    lines += ["# HELP baton_dead_letters Events parked for replay.", "# TYPE baton_dead_letters gauge",
-              f"baton_dead_letters {len(state.store.dead_letters())}"]
-    return Response("\n".join(lines) + "\n", mimetype="text/plain; version=0.0.4")
 
 
 def _safe(check: Any) -> bool:

@@ -8,6 +8,7 @@ minutes late). ``InProcessQueue`` serves ``baton demo`` when no Redis is set.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -15,6 +16,7 @@ import queue as stdlib_queue
 import threading
 import time
 import zlib
+from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -29,6 +31,7 @@ from plugin.events import Event
 
 log = logging.getLogger(__name__)
 JOB_FUNC = "plugin.jobs.process_event"
+RECEIVED_KEY = "baton:stats:received"
 # Crash re-runs (a worker killed mid-job); vendor rate limits are retried by the job itself.
 CRASH_RETRY = Retry(max=3, interval=[5, 30, 120])
 ON_FAILURE = Callback("plugin.jobs.on_job_failure")
@@ -45,6 +48,12 @@ class EventQueue(Protocol):
     def ping(self) -> bool:
         """Tell whether the queue is reachable."""
 
+    def count_ignored(self, vendor: str, kind: str) -> None:
+        """Count a delivery acknowledged but not queued."""
+
+    def stats(self) -> dict[str, Any]:
+        """Return delivery counters and queue depths."""
+
 
 def job_id_for(event: Event) -> str:
     """Return an RQ job id (only [A-Za-z0-9_-]) stable for the event."""
@@ -54,17 +63,21 @@ def job_id_for(event: Event) -> str:
 # Dedupe and enqueue in one round trip. Only when SET NX creates the dedupe key does the script
 # make the writes RQ's own enqueue makes (SADD rq:queues, HSET the job hash, RPUSH its id); if
 # one of them fails it deletes the dedupe key again, so the vendor's retry gets through.
-# ARGV: dedupe TTL, job id, the job's text fields as one JSON object, then binary fields as
-# name/value pairs (one JSON argument instead of ~40 is most of redis-py's encoding cost).
+# ARGV: dedupe TTL, job id, the job's text fields as one JSON object, the counter field for
+# /metrics, then binary fields as name/value pairs (one JSON argument instead of ~40 is most of
+# redis-py's encoding cost). KEYS[5] counts deliveries by vendor, kind and status.
 SUBMIT_SCRIPT = """
-if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then return 0 end
+if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
+  redis.call('HINCRBY', KEYS[5], ARGV[4] .. '|duplicate', 1)
+  return 0
+end
 local function failed(reply) return type(reply) == 'table' and reply.err ~= nil end
 local fields = {}
 for name, value in pairs(cjson.decode(ARGV[3])) do
   fields[#fields + 1] = name
   fields[#fields + 1] = value
 end
-for i = 4, #ARGV do fields[#fields + 1] = ARGV[i] end
+for i = 5, #ARGV do fields[#fields + 1] = ARGV[i] end
 local reply = redis.pcall('SADD', KEYS[4], KEYS[3])
 if not failed(reply) then reply = redis.pcall('HSET', KEYS[2], unpack(fields)) end
 if not failed(reply) then reply = redis.pcall('RPUSH', KEYS[3], ARGV[2]) end
@@ -72,6 +85,7 @@ if failed(reply) then
   redis.call('DEL', KEYS[1])
   return reply
 end
+redis.call('HINCRBY', KEYS[5], ARGV[4] .. '|queued', 1)
 return 1
 """
 
@@ -107,9 +121,11 @@ class RedisEventQueue:
     def submit(self, event: Event) -> str:
         text, binary = self.job_fields(event)
         keys = [self.dedupe_key(event), f"rq:job:{job_id_for(event)}", self.queue.key,
-                self.queue.redis_queues_keys]
+                self.queue.redis_queues_keys, RECEIVED_KEY]
+        counter = f"{event.vendor}|{event.kind}"
         try:
-            created = self._submit(keys=keys, args=[self.dedupe_ttl, job_id_for(event), json.dumps(text), *binary])
+            created = self._submit(keys=keys, args=[self.dedupe_ttl, job_id_for(event), json.dumps(text), counter,
+                                                    *binary])
         except redis.RedisError as exc:
             raise QueueUnavailable(str(exc)) from exc
         return "queued" if created else "duplicate"
@@ -144,6 +160,18 @@ class RedisEventQueue:
         except redis.RedisError:
             return False
 
+    def count_ignored(self, vendor: str, kind: str) -> None:
+        """Count a delivery acknowledged but not queued (an event type Baton does not use)."""
+        with contextlib.suppress(redis.RedisError):  # a counter never fails a webhook
+            self.connection.hincrby(RECEIVED_KEY, f"{vendor}|{kind}|ignored", 1)
+
+    def stats(self) -> dict[str, Any]:
+        """Return delivery counters and queue depths, for /metrics."""
+        received = {k.decode(): int(v) for k, v in self.connection.hgetall(RECEIVED_KEY).items()}
+        depth = {"queued": self.queue.count, "scheduled": self.queue.scheduled_job_registry.count,
+                 "failed": self.queue.failed_job_registry.count}
+        return {"received": received, "depth": depth}
+
 
 class InProcessQueue:
     """A thread that runs jobs in arrival order; for the demo, when no Redis is configured."""
@@ -152,6 +180,7 @@ class InProcessQueue:
         self.handler = handler
         self.dedupe_ttl = dedupe_ttl
         self.seen: dict[str, float] = {}
+        self.received: Counter[str] = Counter()
         self.pending: stdlib_queue.Queue[dict | None] = stdlib_queue.Queue()
         self.lock = threading.Lock()
         self.thread = threading.Thread(target=self._run, name="baton-inprocess-worker", daemon=True)
@@ -160,7 +189,9 @@ class InProcessQueue:
     def submit(self, event: Event) -> str:
         now = time.monotonic()
         with self.lock:
-            if self.seen.get(event.dedupe_key, 0) > now:
+            duplicate = self.seen.get(event.dedupe_key, 0) > now
+            self.received[f"{event.vendor}|{event.kind}|{'duplicate' if duplicate else 'queued'}"] += 1
+            if duplicate:
                 return "duplicate"
             self.seen[event.dedupe_key] = now + self.dedupe_ttl
         self.pending.put(event.to_dict())
@@ -168,6 +199,16 @@ class InProcessQueue:
 
     def ping(self) -> bool:
         return self.thread.is_alive()
+
+    def count_ignored(self, vendor: str, kind: str) -> None:
+        """Count a delivery acknowledged but not queued."""
+        with self.lock:
+            self.received[f"{vendor}|{kind}|ignored"] += 1
+
+    def stats(self) -> dict[str, Any]:
+        """Return delivery counters and the queue depth, for /metrics."""
+        with self.lock:
+            return {"received": dict(self.received), "depth": {"queued": self.pending.qsize()}}
 
     def join(self) -> None:
         """Wait until every queued event has been processed."""

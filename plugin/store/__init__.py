@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import create_engine, event, insert, select, update
+from sqlalchemy import case, create_engine, event, func, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
@@ -97,6 +97,15 @@ class Store(HandoffQueries, ShiftQueries, AnalyticsQueries, LinkQueries):
             conn.execute(update(dead_letters).where(dead_letters.c.id == dead_letter_id)
                          .values(replayed_at=utcnow()))
             return dict(row.event)
+
+    def event_counts(self) -> list[dict[str, Any]]:
+        """Count processed events by vendor, kind and result (a dead letter is a failure)."""
+        failed = events.c.outcome.like("dead letter%")
+        result = case((failed, "failed"), else_="processed")
+        query = select(events.c.vendor, events.c.kind, result.label("result"), func.count().label("count")) \
+            .group_by(events.c.vendor, events.c.kind, result).order_by(events.c.vendor, events.c.kind)
+        with self.engine.connect() as conn:
+            return [dict(row._mapping) for row in conn.execute(query)]
 
     def event_outcomes(self, ticket_id: str | None = None) -> list[dict[str, Any]]:
         """Return processed events, oldest first (for tests, the demo and debugging)."""

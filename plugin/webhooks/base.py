@@ -77,9 +77,10 @@ def matches_any(expected: Callable[[str], bytes | str], secrets: Iterable[str], 
     return found
 
 
-def enqueue(event: Event | None, ignored_id: str) -> ResponseReturnValue:
+def enqueue(event: Event | None, ignored_id: str, vendor: str, ignored_kind: str = "other") -> ResponseReturnValue:
     """Queue a normalized event (or acknowledge an ignored one) and answer 202."""
     if event is None:
+        current_app.extensions["baton"].queue.count_ignored(vendor, ignored_kind[:60] or "other")
         return jsonify({"event_id": ignored_id, "status": "ignored"}), 202
     try:
         status = current_app.extensions["baton"].queue.submit(event)

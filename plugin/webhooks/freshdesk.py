@@ -228,4 +228,4 @@ def receive() -> ResponseReturnValue:
     tokens = [t for t in (freshdesk["webhook_token"], freshdesk["previous_webhook_token"]) if t]
     authenticate(request.headers, request.authorization, tokens)
     event_id, event = normalize(parse_json_object(body))
-    return enqueue(event, ignored_id=event_id)
+    return enqueue(event, ignored_id=event_id, vendor="freshdesk")

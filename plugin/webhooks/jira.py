@@ -149,4 +149,5 @@ def receive() -> ResponseReturnValue:
     check_fresh(payload_timestamp(data), time.time(), max_age)
     delivery_id = request.headers.get(DELIVERY_HEADER) or None
     event = normalize(data, delivery_id, body)
-    return enqueue(event, ignored_id=event_id(delivery_id, body))
+    return enqueue(event, ignored_id=event_id(delivery_id, body), vendor="jira",
+                   ignored_kind=str(data.get("webhookEvent") or "other"))

@@ -157,4 +157,5 @@ def receive() -> ResponseReturnValue:
            datetime.now(UTC))
     data = parse_json_object(body)
     event = normalize(data, request.headers.get(INVOCATION_HEADER), body)
-    return enqueue(event, ignored_id=str(data.get("id") or ""))
+    return enqueue(event, ignored_id=str(data.get("id") or ""), vendor="zendesk",
+                   ignored_kind=str(data.get("type") or "other").removeprefix("zen:event-type:"))

@@ -33,6 +33,7 @@ class RecordingQueue:
     def __init__(self) -> None:
         self.events: list = []
         self.seen: set[str] = set()
+        self.ignored: list[tuple[str, str]] = []
 
     def submit(self, event) -> str:
         if event.dedupe_key in self.seen:
@@ -43,6 +44,12 @@ class RecordingQueue:
 
     def ping(self) -> bool:
         return True
+
+    def count_ignored(self, vendor: str, kind: str) -> None:
+        self.ignored.append((vendor, kind))
+
+    def stats(self) -> dict:
+        return {"received": {}, "depth": {"queued": len(self.events)}}
 
 
 class BrokenQueue(RecordingQueue):
@@ -173,7 +180,7 @@ def test_event_types_baton_does_not_use_are_ignored(client, queue) -> None:
     body = (FIXTURES / "zendesk" / "zendesk_event_user_deleted_real_body.txt").read_bytes()
     response = post(client, body)
     assert response.status_code == 202 and response.json["status"] == "ignored"
-    assert queue.events == []
+    assert queue.events == [] and queue.ignored == [("zendesk", "user.deleted")]
 
 
 def test_batons_trigger_body_is_accepted_with_string_placeholders(client, queue) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from plugin.app import create_app
@@ -70,7 +70,7 @@ def test_handoff_queue_trail_and_csv(tmp_path) -> None:
     app = seeded_app(tmp_path)
     store = app.extensions["baton"].store
     store.record_handoff(HandoffRecord(
-        vendor="zendesk", ticket_id="4001", change_id="78", changed_at=datetime(2026, 5, 4, 9, 5, tzinfo=UTC),
+        vendor="zendesk", ticket_id="4001", change_id="78", changed_at=datetime.now(UTC) - timedelta(minutes=10),
         actor_id="9002", from_assignee="9002", from_group="7001", to_assignee="9003", to_group="7002",
         outcome="accepted", details={"note": "Handoff\nSituation: double charge", "flags": ["frustrated"],
                                      "summary": "Baton handoff summary\nThe customer was charged twice."}))
@@ -80,6 +80,7 @@ def test_handoff_queue_trail_and_csv(tmp_path) -> None:
     assert queue["window_minutes"] == 120
     assert [(t["ticket_id"], t["outcome"], t["complete"], t["flags"]) for t in queue["tickets"]] == [
         ("4001", "accepted", True, ["frustrated"])]
+    assert 9 <= queue["tickets"][0]["age_minutes"] <= 11  # age since the transfer, not since recording
     page = client.get("/queue", headers=auth).get_data(as_text=True)
     assert "The customer was charged twice." in page and "frustrated" in page
     trail = client.get("/api/tickets/zendesk/4001", headers=auth).json["trail"]

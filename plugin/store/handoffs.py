@@ -79,9 +79,9 @@ class HandoffQueries:
 
     def handoff_queue(self, since: datetime, limit: int = 200) -> list[dict[str, Any]]:
         """Return tickets transferred since a moment (accepted or flagged), newest first, one per ticket."""
-        query = (select(handoffs).where(handoffs.c.recorded_at >= since,
+        query = (select(handoffs).where(handoffs.c.changed_at >= since,
                                         handoffs.c.outcome.in_(("accepted", "flagged")))
-                 .order_by(handoffs.c.recorded_at.desc(), handoffs.c.id.desc()).limit(limit * 4))
+                 .order_by(handoffs.c.changed_at.desc(), handoffs.c.id.desc()).limit(limit * 4))
         with self.engine.connect() as conn:
             rows = [dict(row._mapping) for row in conn.execute(query)]
         seen: set[tuple[str, str]] = set()

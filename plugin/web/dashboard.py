@@ -14,6 +14,7 @@ from typing import Any
 from flask import Response, current_app, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 
+from plugin.store.tables import aware
 from plugin.web.auth import protected_blueprint
 
 blueprint = protected_blueprint("dashboard", __name__)
@@ -30,8 +31,7 @@ def _queue_rows() -> tuple[list[dict[str, Any]], int]:
     now = datetime.now(UTC)
     rows = _store().handoff_queue(since=now - timedelta(minutes=minutes))
     for row in rows:
-        recorded = row["recorded_at"] if row["recorded_at"].tzinfo else row["recorded_at"].replace(tzinfo=UTC)
-        row["age_minutes"] = int((now - recorded).total_seconds() // 60)
+        row["age_minutes"] = int((now - aware(row["changed_at"])).total_seconds() // 60)
         row["complete"] = not row["missing"] and not row["vague"]
         row["flags"] = (row.get("details") or {}).get("flags", [])
         row["summary"] = (row.get("details") or {}).get("summary", "")

@@ -126,7 +126,7 @@ def _process(runtime: Runtime, event: Event) -> str:
         applied = _decide_and_apply(runtime, adapter, ctx, event)
     except Conflict:
         log.info("ticket %s changed while deciding; reloading once", event.ticket_id)
-        applied = _decide_and_apply(runtime, adapter, adapter.reload_ticket(ctx), event)
+        applied = _decide_and_apply(runtime, adapter, _reloaded(adapter, ctx), event)
     if sequence_key:
         runtime.store.set_value(sequence_key, event.id)
     _remember(runtime, ctx, applied)
@@ -139,6 +139,14 @@ def _remember(runtime: Runtime, ctx: TicketContext, applied: Applied | None) -> 
     assignee, group = (revert.assignee_id, revert.group_id) if revert else (
         ctx.ticket.assignee_id, ctx.ticket.group_id)
     runtime.store.remember_assignment(ctx.ticket.vendor, ctx.ticket.id, assignee, group)
+
+
+def _reloaded(adapter: HelpdeskAdapter, ctx: TicketContext) -> TicketContext:
+    """Reload the ticket's state, keeping what the first load learned about its requester."""
+    fresh = adapter.reload_ticket(ctx)
+    if fresh.ticket.requester_email or fresh.ticket.requester_id != ctx.ticket.requester_id:
+        return fresh
+    return replace(fresh, ticket=replace(fresh.ticket, requester_email=ctx.ticket.requester_email))
 
 
 def _decide_and_apply(runtime: Runtime, adapter: HelpdeskAdapter, ctx: TicketContext,

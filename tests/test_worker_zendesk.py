@@ -165,3 +165,30 @@ def test_batons_own_change_is_ignored_without_reading(world, tmp_path) -> None:
                   occurred_at="2026-05-04T09:00:00Z", actor_id=baton_id)
     assert handle_event(runtime, event) == "ignored: Baton's own change"
     assert world.bodies == []
+
+
+def test_a_conflict_reloads_the_ticket_and_keeps_the_requesters_account(world, tmp_path) -> None:
+    from dataclasses import replace
+
+    from plugin.model import Account
+
+    runtime = world.runtime(tmp_path)
+    looked_up: list[str] = []
+
+    class Directory:
+        def account_for(self, email: str) -> Account:
+            looked_up.append(email)
+            return Account(name="Whitfield Freight", flags=("high_value",))
+
+    runtime.accounts = Directory()
+    sb, p = world.sandbox, world.people
+    tid = sb.create_ticket(p["dana"], "Charged twice", "I was charged twice for May.")
+    sb.act(tid, p["alex"], assignee_id=p["alex"], group_id=p["support"])
+    sb.act(tid, p["alex"], comment={"public": False, "body": COMPLETE_NOTE})
+    audit = sb.act(tid, p["alex"], assignee_id=p["blake"], group_id=p["billing"])
+    event = reassignment_event(world, tid, audit)
+    stale_ticket = {**event.raw["ticket"], "updated_at": "2020-01-01T00:00:00Z"}
+    stale = replace(event, raw={**event.raw, "ticket": stale_ticket})
+    assert handle_event(runtime, stale) == "accepted"  # the safe update got 409, Baton reloaded and decided again
+    assert looked_up and set(looked_up) == {"dana@example.com"}
+    assert "baton_high_value" in sb.ticket(tid)["tags"]

@@ -41,28 +41,27 @@ def cmd_note_check(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_draft(args: argparse.Namespace) -> int:
-    from plugin.summary.commands import draft_command
-
-    if args.file != "-" and not Path(args.file).is_file():
-        raise UsageError(f"no such file: {args.file}")
+def run_json_command(path: str, command: Callable[[str], dict]) -> int:
+    """Run a try-it command on a file (or '-') and print its JSON; bad input is a clear error."""
+    if path != "-" and not Path(path).is_file():
+        raise UsageError(f"no such file: {path}")
     try:
-        print_json(draft_command(args.file))
+        print_json(command(path))
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     return 0
+
+
+def cmd_draft(args: argparse.Namespace) -> int:
+    from plugin.summary.commands import draft_command
+
+    return run_json_command(args.file, draft_command)
 
 
 def cmd_quality_check(args: argparse.Namespace) -> int:
     from plugin.quality import quality_command
 
-    if args.file != "-" and not Path(args.file).is_file():
-        raise UsageError(f"no such file: {args.file}")
-    try:
-        print_json(quality_command(args.file))
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
-    return 0
+    return run_json_command(args.file, quality_command)
 
 
 def cmd_eval_summaries(args: argparse.Namespace) -> int:

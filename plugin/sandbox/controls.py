@@ -13,6 +13,19 @@ class SandboxControls:
     lock: threading.RLock
     _listeners: list[Callable[..., Any]]
     _failures: list[tuple[int, int]]
+    webhooks: list[Any]
+
+    def _start_sender(self, sender: Any) -> Any:
+        """Start a webhook sender and keep it, so close() stops it."""
+        sender.start()
+        self.webhooks.append(sender)
+        return sender
+
+    def close(self) -> None:
+        """Stop every webhook sender's thread."""
+        for sender in self.webhooks:
+            sender.close()
+        self.webhooks.clear()
 
     def subscribe(self, listener: Callable[..., Any]) -> None:
         """Call ``listener`` after every change, inside the lock so order holds."""

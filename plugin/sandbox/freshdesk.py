@@ -259,13 +259,4 @@ class FreshdeskSandbox(SandboxControls):
         """Play Baton's automation rules: POST Baton's body to ``url`` with the token."""
         from .freshdesk_api import FreshdeskWebhookSender
 
-        sender = FreshdeskWebhookSender(self, url, token, **options)
-        sender.start()
-        self.webhooks.append(sender)
-        return sender
-
-    def close(self) -> None:
-        """Stop every webhook sender's thread."""
-        for sender in self.webhooks:
-            sender.close()
-        self.webhooks.clear()
+        return self._start_sender(FreshdeskWebhookSender(self, url, token, **options))

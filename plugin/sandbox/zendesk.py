@@ -321,13 +321,4 @@ class ZendeskSandbox(SandboxControls):
         """Send signed event webhooks for every audit to `url`; returns the running sender."""
         from .webhook_sender import WebhookSender
 
-        sender = WebhookSender(self, url, secret, **options)
-        sender.start()
-        self.webhooks.append(sender)
-        return sender
-
-    def close(self) -> None:
-        """Stop every webhook sender's thread."""
-        for sender in self.webhooks:
-            sender.close()
-        self.webhooks.clear()
+        return self._start_sender(WebhookSender(self, url, secret, **options))

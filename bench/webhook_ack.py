@@ -393,7 +393,7 @@ def profile(redis_url: str, count: int, workdir: Path) -> None:
     print(f"  normalize (Event)                {normalize:6.0f}")
     print(f"  submit (dedupe + enqueue)        {submit:6.0f}")
     print(f"    Redis I/O, {trips / 1e6:.0f} round trip(s)      {io_wait:6.0f}")
-    print(f"    event.to_dict() (marshmallow)  {to_dict:6.0f}")
+    print(f"    event.to_dict()                {to_dict:6.0f}")
     print(f"    RQ job, encoding, the rest     {submit - io_wait - to_dict:6.0f}")
     print(f"  Flask, Werkzeug, response        {total - verify - parse - normalize - submit:6.0f}")
     profiler = cProfile.Profile()

@@ -58,3 +58,19 @@ def test_shifts_are_read_from_toml_tables(tmp_path) -> None:
     assert settings["wrapup"]["reminder_minutes"] == 15
     assert settings["shifts"][0]["days"] == ["mon", "tue", "wed", "thu", "fri"]
     assert settings["shifts"][0]["agents"] == ["101", "102"]
+
+
+def test_two_processes_creating_the_tables_at_once_both_start(tmp_path) -> None:
+    import multiprocessing
+
+    url = f"sqlite:///{tmp_path / 'race.db'}"
+    context = multiprocessing.get_context("fork")
+    with context.Pool(4) as pool:
+        results = pool.map(_open_store, [url] * 8)
+    assert results == [True] * 8
+
+
+def _open_store(url: str) -> bool:
+    from plugin.store import Store
+
+    return Store(url).ping()

@@ -8,11 +8,12 @@ is never applied again.
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 from sqlalchemy import case, create_engine, event, func, insert, select, update
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
 from plugin.store.analytics import AnalyticsQueries
 from plugin.store.handoffs import HandoffQueries, HandoffRecord
@@ -32,7 +33,22 @@ class Store(HandoffQueries, ShiftQueries, AnalyticsQueries, LinkQueries):
         self.engine: Engine = create_engine(url, connect_args=connect_args, pool_pre_ping=True)
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_pragmas)
-        metadata.create_all(self.engine)
+        self._create_tables()
+
+    def _create_tables(self, attempts: int = 5) -> None:
+        """Create missing tables; another process creating them at the same moment is not an error.
+
+        gunicorn starts its workers together, and each checks then creates: the loser of that
+        race sees "already exists" and simply checks again.
+        """
+        for attempt in range(attempts):
+            try:
+                metadata.create_all(self.engine)
+                return
+            except (OperationalError, ProgrammingError, IntegrityError):
+                if attempt == attempts - 1:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
 
     def optimize(self) -> None:
         """Refresh the query planner's statistics (SQLite: ANALYZE), so dashboard queries use their indexes."""

@@ -10,7 +10,8 @@ import responses
 
 from plugin.actions import AddTags, InternalNote, RemoveTags, RevertAssignment, SetField
 from plugin.adapters.base import AuthFailed, NotFound, Rejected, RetryLater
-from plugin.adapters.freshdesk import FreshdeskAdapter, build_change, html_to_text, note_html, ticket_from_api
+from plugin.adapters.freshdesk import FreshdeskAdapter
+from plugin.adapters.freshdesk_shapes import build_change, html_to_text, note_html, ticket_from_api
 from plugin.events import Event
 from plugin.model import KnownAssignment
 from tests.conftest import FIXTURES

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import redis
 
@@ -37,21 +38,28 @@ def check_database(settings: Settings) -> tuple[bool, str]:
     return True, f"Database: ok ({url.split('://')[0]})"
 
 
+def _reach(name: str, build: Callable[[], Any], webhook_secret: str, secret_env: str) -> tuple[bool, str]:
+    """Build a vendor client, call its check, and warn when its webhooks would be refused."""
+    from plugin.adapters.base import VendorError
+
+    try:
+        line = build().check()
+    except VendorError as exc:
+        return False, f"{name}: {exc}"
+    if not webhook_secret:
+        return False, f"{line}; but {secret_env} is not set, so webhooks are refused"
+    return True, line
+
+
 def check_zendesk(settings: Settings) -> tuple[bool, str] | None:
     """Call /users/me with the configured credentials (skipped when Zendesk is not configured)."""
     zendesk = settings["zendesk"]
     if not zendesk["url"]:
         return None
-    from plugin.adapters.base import VendorError
     from plugin.adapters.zendesk import ZendeskAdapter
 
-    try:
-        line = ZendeskAdapter(zendesk["url"], zendesk["email"], zendesk["token"]).check()
-    except VendorError as exc:
-        return False, f"Zendesk: {exc}"
-    if not zendesk["webhook_secret"]:
-        return False, f"{line}; but BATON_ZENDESK_WEBHOOK_SECRET is not set, so webhooks are refused"
-    return True, line
+    return _reach("Zendesk", lambda: ZendeskAdapter(zendesk["url"], zendesk["email"], zendesk["token"]),
+                  zendesk["webhook_secret"], "BATON_ZENDESK_WEBHOOK_SECRET")
 
 
 def check_freshdesk(settings: Settings) -> tuple[bool, str] | None:
@@ -59,16 +67,10 @@ def check_freshdesk(settings: Settings) -> tuple[bool, str] | None:
     freshdesk = settings["freshdesk"]
     if not freshdesk["url"]:
         return None
-    from plugin.adapters.base import VendorError
     from plugin.adapters.freshdesk import FreshdeskAdapter
 
-    try:
-        line = FreshdeskAdapter(freshdesk["url"], freshdesk["api_key"]).check()
-    except VendorError as exc:
-        return False, f"Freshdesk: {exc}"
-    if not freshdesk["webhook_token"]:
-        return False, f"{line}; but BATON_FRESHDESK_WEBHOOK_TOKEN is not set, so webhooks are refused"
-    return True, line
+    return _reach("Freshdesk", lambda: FreshdeskAdapter(freshdesk["url"], freshdesk["api_key"]),
+                  freshdesk["webhook_token"], "BATON_FRESHDESK_WEBHOOK_TOKEN")
 
 
 def check_jira(settings: Settings) -> tuple[bool, str] | None:
@@ -80,14 +82,11 @@ def check_jira(settings: Settings) -> tuple[bool, str] | None:
 
     try:
         tracker = build_tracker(settings)
-        if tracker is None:
-            return False, "Jira: BATON_JIRA_URL is set but BATON_JIRA_EMAIL or BATON_JIRA_TOKEN is not"
-        line = tracker.check()
     except VendorError as exc:
         return False, f"Jira: {exc}"
-    if not settings["jira"]["webhook_secret"]:
-        return False, f"{line}; but BATON_JIRA_WEBHOOK_SECRET is not set, so webhooks are refused"
-    return True, line
+    if tracker is None:
+        return False, "Jira: BATON_JIRA_URL is set but BATON_JIRA_EMAIL or BATON_JIRA_TOKEN is not"
+    return _reach("Jira", lambda: tracker, settings["jira"]["webhook_secret"], "BATON_JIRA_WEBHOOK_SECRET")
 
 
 def check_hubspot(settings: Settings) -> tuple[bool, str] | None:

@@ -8,7 +8,6 @@ as Freshdesk renders placeholders: every value a string, status as its label.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any
 
 import requests
@@ -17,7 +16,7 @@ from werkzeug.exceptions import HTTPException
 
 from .freshdesk import STATUS_LABELS, FreshdeskError, FreshdeskSandbox, Json, invalid
 from .server import LocalServer
-from .webhook_sender import Delivery, WebhookSender
+from .webhook_sender import Delivery, Job, WebhookSender
 
 # Freshdesk's retries come 5, 30 and 60 minutes after a failure (PROTOCOLS.md B1); compressed here.
 RETRY_DELAYS = (300.0, 1800.0, 3600.0)
@@ -180,14 +179,6 @@ def render_body(sandbox: FreshdeskSandbox, change: Json, ticket: Json) -> Json |
     }
 
 
-@dataclass
-class _Job:
-    event_type: str
-    ticket_id: int
-    event_id: str
-    body: bytes
-
-
 class FreshdeskWebhookSender(WebhookSender):
     """POSTs Baton's body for each change a rule matches, with the token, off-thread."""
 
@@ -203,7 +194,7 @@ class FreshdeskWebhookSender(WebhookSender):
         body = render_body(self.sandbox, audit, ticket)  # type: ignore[arg-type]
         if body is None:
             return
-        job = _Job(audit["kind"], ticket["id"], body["updated_at"], json.dumps(body).encode())
+        job = Job(audit["kind"], ticket["id"], body["updated_at"], json.dumps(body).encode())
         with self._idle:
             self._pending += 1
         self._queue.put(job)

@@ -83,7 +83,7 @@ class Delivery:
 
 
 @dataclass
-class _Job:
+class Job:
     """One webhook body waiting to be sent."""
 
     event_type: str
@@ -123,7 +123,7 @@ class WebhookSender:
         """Queue one webhook per subscribed event in the audit; never blocks on the network."""
         for envelope in self.envelopes(audit, ticket):
             body = (json.dumps(envelope, indent=3, sort_keys=True) + "\n").encode()
-            job = _Job(envelope["type"], ticket["id"], envelope["id"], body)
+            job = Job(envelope["type"], ticket["id"], envelope["id"], body)
             with self._idle:
                 self._pending += 1
             self._queue.put(job)
@@ -182,7 +182,7 @@ class WebhookSender:
                     self._pending -= 1
                     self._idle.notify_all()
 
-    def _deliver(self, job: _Job) -> None:
+    def _deliver(self, job: Job) -> None:
         """One invocation with Zendesk's retry policy: 409 x3, 429/503 with Retry-After < 60."""
         invocation_id = ulid_like()
         limits = {409: 3, 429: 3, 503: 3, "timeout": 5}
@@ -197,7 +197,7 @@ class WebhookSender:
             self._sleep(min(retry_after or 0.0, self.max_retry_wait))
 
     def _attempt(
-        self, job: _Job, invocation_id: str, attempt: int
+        self, job: Job, invocation_id: str, attempt: int
     ) -> tuple[int | None, str | None, float | None]:
         """POST once with fresh signature headers; log and return (status, error, retry_after)."""
         timestamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
